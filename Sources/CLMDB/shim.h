@@ -1,0 +1,4 @@
+#ifndef PARLEY_CLMDB_SHIM_H
+#define PARLEY_CLMDB_SHIM_H
+#include <lmdb.h>
+#endif

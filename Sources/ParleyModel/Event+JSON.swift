@@ -1,0 +1,105 @@
+extension NewEvent {
+    /// The top-level fields an input event may carry: the envelope, plus the four the log adds
+    /// (accepted and ignored, so that `parley read` output can be imported elsewhere).
+    static let inputFields: Set<String> = [
+        "id", "stream", "type", "time", "source", "expected_version", "data", "meta",
+        "position", "version", "recorded", "hash",
+    ]
+
+    /// Reads and validates an envelope and its vocabulary (`events.md`).
+    ///
+    /// - Throws: ``EventValidationError`` naming the first field at fault.
+    public init(json: JSONValue) throws(EventValidationError) {
+        guard case .object(let o) = json else {
+            throw EventValidationError(field: "", "an event must be a JSON object, got \(json.typeName)")
+        }
+        for key in o.keys.sorted(by: { $0.utf8Precedes($1) }) where !Self.inputFields.contains(key) {
+            throw EventValidationError(field: key, "is not an envelope field (allowed: id, stream, type, time, source, expected_version, data, meta)")
+        }
+        func string(_ key: String, required: Bool) throws(EventValidationError) -> String? {
+            switch o[key] {
+            case nil, .null?:
+                if required { throw EventValidationError(field: key, "is required") }
+                return nil
+            case .string(let s)?: return s
+            case let v?: throw EventValidationError(field: key, "must be a string, got \(v.typeName)")
+            }
+        }
+        let id = try string("id", required: false)
+        let stream = try string("stream", required: true)!
+        let type = try string("type", required: true)!
+        let timeText = try string("time", required: true)!
+        let source = try string("source", required: false) ?? "api"
+        let time: Instant
+        do { time = try Instant(rfc3339: timeText) } catch {
+            throw EventValidationError(field: "time", "is not an RFC 3339 time with a zone offset: \"\(timeText)\"")
+        }
+        var expected: Int64?
+        switch o["expected_version"] {
+        case nil, .null?: expected = nil
+        case let v?:
+            guard let i = v.intValue, i >= 0 else {
+                throw EventValidationError(field: "expected_version", "must be an integer ≥ 0")
+            }
+            expected = i
+        }
+        guard case .object(let data)? = o["data"] else {
+            throw EventValidationError(field: "data", o["data"] == nil ? "is required" : "must be a JSON object, got \(o["data"]!.typeName)")
+        }
+        var meta: [String: JSONValue] = [:]
+        switch o["meta"] {
+        case nil, .null?: break
+        case .object(let m)?: meta = m
+        case let v?: throw EventValidationError(field: "meta", "must be a JSON object, got \(v.typeName)")
+        }
+        self.init(id: id, stream: stream, type: type, time: time, source: source, expectedVersion: expected, data: data, meta: meta)
+        try validate()
+    }
+
+    /// Checks the envelope's rules and the vocabulary of `events.md`.
+    public func validate() throws(EventValidationError) {
+        if let id { try Self.checkName(id, field: "id", maxBytes: 128) }
+        try Self.checkName(stream, field: "stream", maxBytes: 256)
+        try Self.checkToken(type, field: "type")
+        try Self.checkToken(source, field: "source")
+        if let expectedVersion, expectedVersion < 0 {
+            throw EventValidationError(field: "expected_version", "must be an integer ≥ 0")
+        }
+        try Vocabulary.validate(type: type, data: data)
+    }
+
+    static func checkName(_ s: String, field: String, maxBytes: Int) throws(EventValidationError) {
+        let n = s.utf8.count
+        guard n >= 1, n <= maxBytes else {
+            throw EventValidationError(field: field, "must be 1–\(maxBytes) bytes of UTF-8, got \(n)")
+        }
+        for scalar in s.unicodeScalars where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+            throw EventValidationError(field: field, "must not contain control characters (U+\(String(scalar.value, radix: 16, uppercase: true)))")
+        }
+    }
+
+    static func checkToken(_ s: String, field: String) throws(EventValidationError) {
+        let n = s.utf8.count
+        guard n >= 1, n <= 64, s.utf8.allSatisfy(isTokenByte) else {
+            throw EventValidationError(field: field, "must be 1–64 characters of [a-z0-9_.-], got \"\(s)\"")
+        }
+    }
+
+    static func isTokenByte(_ b: UInt8) -> Bool {
+        (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x2E || b == 0x2D
+    }
+}
+
+extension Event {
+    /// The event as JSON, with the fields the log adds; `hash` when given.
+    public func json(hash: String? = nil) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "position": .int(Int64(position)), "version": .int(Int64(version)),
+            "recorded": .string(recorded.rfc3339), "id": .string(id), "stream": .string(stream),
+            "type": .string(type), "time": .string(time.rfc3339), "source": .string(source),
+            "data": .object(data), "meta": .object(meta),
+        ]
+        if let hash { o["hash"] = .string(hash) }
+        return .object(o)
+    }
+}

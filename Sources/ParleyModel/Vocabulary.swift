@@ -1,0 +1,127 @@
+/// The event types the built-in views read, and the `data` each must carry (`events.md`).
+///
+/// Types outside the table are stored and replayed unchanged. An optional field given as `null`
+/// is the same as absent; extra fields are kept.
+public enum Vocabulary {
+    /// What a field must hold.
+    enum Kind: Sendable {
+        case string
+        case bool
+        case oneOf(Set<String>)
+        case integer(ClosedRange<Int64>)
+        case strings
+        case object
+    }
+
+    struct Field: Sendable {
+        var name: String
+        var kind: Kind
+        var required: Bool
+    }
+
+    static let roles: Kind = .oneOf(["expert", "moderator"])
+
+    static func req(_ name: String, _ kind: Kind = .string) -> Field { Field(name: name, kind: kind, required: true) }
+    static func opt(_ name: String, _ kind: Kind = .string) -> Field { Field(name: name, kind: kind, required: false) }
+
+    static let table: [String: [Field]] = [
+        "member.joined": [req("member"), opt("handle"), opt("platform")],
+        "member.role_assigned": [req("member"), req("role", roles), opt("by")],
+        "member.role_revoked": [req("member"), req("role", roles), opt("by")],
+        "post.published": [
+            req("post"), req("author"), req("kind", .oneOf(["engaging", "educational", "promotional", "ugc"])),
+            opt("channel"), opt("format", .oneOf(["text", "image", "video", "carousel", "poll", "story", "live"])),
+            opt("next_step", .oneOf(["poll", "form", "thread", "faq", "event", "none"])),
+            opt("ad_label", .bool), opt("captions", .bool), opt("links", .strings), opt("text"),
+        ],
+        "comment.posted": [req("comment"), req("post"), req("author"), opt("text"), opt("reply_to")],
+        "reaction.added": [req("target"), req("member"), opt("reaction")],
+        "reaction.removed": [req("target"), req("member"), opt("reaction")],
+        "post.shared": [req("post"), req("member")],
+        "post.saved": [req("post"), req("member")],
+        "poll.voted": [req("post"), req("member"), req("option")],
+        "moderation.flagged": [
+            req("target"), req("member"),
+            req("reason", .oneOf(["toxic", "spam", "offtopic", "rate_limit", "stop_word"])), opt("by"), opt("rule"),
+        ],
+        "moderation.actioned": [
+            req("target"), req("member"), req("action", .oneOf(["hide", "warn", "slow_mode", "mute", "ban"])),
+            opt("by"), opt("until"),
+        ],
+        "ticket.opened": [
+            req("ticket"), req("member"), opt("origin", .oneOf(["comment", "mention", "dm", "email", "other"])),
+            opt("ref"), opt("channel"), opt("subject"), opt("priority"),
+        ],
+        "ticket.replied": [req("ticket"), req("by"), req("staff", .bool), opt("public", .bool), opt("text")],
+        "ticket.escalated": [req("ticket"), req("team"), opt("by"), opt("reason")],
+        "ticket.resolved": [req("ticket"), opt("by"), opt("resolution")],
+        "ticket.reopened": [req("ticket"), opt("by")],
+        "idea.proposed": [req("idea"), req("author"), req("title"), opt("ref"), opt("text")],
+        "idea.voted": [req("idea"), req("member")],
+        "idea.unvoted": [req("idea"), req("member")],
+        "idea.estimated": [req("idea"), req("impact", .integer(1...5)), req("cost", .integer(1...5)), opt("by")],
+        "idea.status_changed": [
+            req("idea"),
+            req("status", .oneOf(["open", "under_review", "planned", "in_progress", "shipped", "declined"])),
+            opt("by"), opt("note"),
+        ],
+        "idea.merged": [req("idea"), req("into"), opt("by")],
+        "announcement.published": [
+            req("announcement"), req("ideas", .strings), req("notified", .strings), opt("title"), opt("post"),
+        ],
+        "policy.set": [req("name", .oneOf(["sla", "community", "content", "product"])), req("value", .object)],
+    ]
+
+    /// Whether the built-in views know `type`.
+    public static func isKnown(_ type: String) -> Bool { table[type] != nil }
+
+    /// Checks `data` against the vocabulary entry of `type`; unknown types pass.
+    ///
+    /// - Throws: ``EventValidationError`` naming `data.<field>`.
+    public static func validate(type: String, data: [String: JSONValue]) throws(EventValidationError) {
+        guard let fields = table[type] else { return }
+        for field in fields {
+            let path = "data.\(field.name)"
+            guard let value = data[field.name], !value.isNull else {
+                if field.required { throw EventValidationError(field: path, "is required for \(type)") }
+                continue
+            }
+            switch field.kind {
+            case .string:
+                guard value.stringValue != nil else {
+                    throw EventValidationError(field: path, "must be a string, got \(value.typeName)")
+                }
+            case .bool:
+                guard value.boolValue != nil else {
+                    throw EventValidationError(field: path, "must be a boolean, got \(value.typeName)")
+                }
+            case .object:
+                guard value.objectValue != nil else {
+                    throw EventValidationError(field: path, "must be an object, got \(value.typeName)")
+                }
+            case .strings:
+                guard let items = value.arrayValue else {
+                    throw EventValidationError(field: path, "must be an array of strings, got \(value.typeName)")
+                }
+                for (i, item) in items.enumerated() where item.stringValue == nil {
+                    throw EventValidationError(field: "\(path)[\(i)]", "must be a string, got \(item.typeName)")
+                }
+            case .oneOf(let allowed):
+                guard let s = value.stringValue else {
+                    throw EventValidationError(field: path, "must be a string, got \(value.typeName)")
+                }
+                guard allowed.contains(s) else {
+                    let list = allowed.sorted().joined(separator: ", ")
+                    throw EventValidationError(field: path, "must be one of \(list), got \"\(s)\"")
+                }
+            case .integer(let range):
+                guard case .int(let i) = value, range.contains(i) else {
+                    throw EventValidationError(field: path, "must be an integer from \(range.lowerBound) to \(range.upperBound), got \(JSONWriter.string(value))")
+                }
+            }
+        }
+        if type == "policy.set", case .string(let name)? = data["name"], case .object(let value)? = data["value"] {
+            try Policies.validate(name: name, value: value)
+        }
+    }
+}

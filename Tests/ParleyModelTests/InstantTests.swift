@@ -1,0 +1,31 @@
+import Testing
+@testable import ParleyModel
+
+@Suite struct InstantTests {
+    @Test func parsesOffsetsAndFractions() throws {
+        let a = try Instant(rfc3339: "2026-03-02T09:15:00Z")
+        let b = try Instant(rfc3339: "2026-03-02T11:15:00+02:00")
+        #expect(a == b)
+        #expect(a.rfc3339 == "2026-03-02T09:15:00Z")
+        let c = try Instant(rfc3339: "2026-03-02T09:15:00.123456789-00:30")
+        #expect(c.rfc3339 == "2026-03-02T09:45:00.123456Z")
+        #expect(try Instant(rfc3339: "2026-03-02T09:15:00.5Z").rfc3339 == "2026-03-02T09:15:00.5Z")
+        #expect(try Instant(rfc3339: "1969-12-31T23:59:59.5Z").microseconds == -500_000)
+        #expect(try Instant(rfc3339: "2024-02-29t00:00:00z").rfc3339 == "2024-02-29T00:00:00Z")
+    }
+
+    @Test(arguments: [
+        "2026-03-02", "2026-03-02T09:15:00", "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z",
+        "2026-03-02T24:00:00Z", "2026-03-02T09:15:00+2:00", "2026-03-02T09:15:00.Z", "2026-03-02T09:15:00Zx",
+    ])
+    func rejectsMalformed(_ text: String) {
+        #expect(throws: InstantSyntaxError.self) { try Instant(rfc3339: text) }
+    }
+
+    @Test func civilRoundTrip() {
+        for days in stride(from: -800_000, through: 800_000, by: 997) {
+            let (y, m, d) = Instant.civilFromDays(days)
+            #expect(Instant.daysFromCivil(year: y, month: m, day: d) == days)
+        }
+    }
+}
