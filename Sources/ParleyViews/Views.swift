@@ -1,1 +1,0 @@
-// The views module: see README.
