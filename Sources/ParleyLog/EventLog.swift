@@ -1,1 +1,125 @@
-// Event log.
+import ParleyModel
+public import ParleyStore
+internal import Foundation
+
+/// The append-only event log of one data directory (`events.md`).
+///
+/// Events are stored under their position with their hash; indexes map ids to positions and
+/// streams to their versions. Many processes may read a data directory while one writes; in a
+/// process, concurrent appenders share commits through ``GroupCommitter``.
+public final class EventLog: Sendable {
+    /// The storage format this build writes; directories of a newer format are refused.
+    public static let formatVersion = 1
+
+    /// The data directory.
+    public let directory: String
+    let env: Environment
+    let tables: Tables
+
+    /// The log's LMDB databases.
+    struct Tables: Sendable {
+        /// `format` → decimal format version.
+        var meta: Database
+        /// position (8 bytes, big-endian) → hash (32 bytes) ++ canonical bytes.
+        var events: Database
+        /// id → position.
+        var ids: Database
+        /// stream name → stream number (8) ++ version (8).
+        var streams: Database
+        /// stream number → positions (duplicates, ascending): the stream's events in version order.
+        var streamEvents: Database
+    }
+
+    /// Opens the log in `directory`, creating it (and the directory) when `create` is true.
+    ///
+    /// - Throws: ``LogError`` with code ``LogError/Code/notALog`` for a directory that holds
+    ///   something else or does not exist (without `create`), ``LogError/Code/newerFormat`` for
+    ///   one written by a newer Parley, ``LogError/Code/storage`` when LMDB fails.
+    public init(directory: String, create: Bool = true, initialMapSize: Int = 256 << 20) throws(LogError) {
+        self.directory = directory
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: directory, isDirectory: &isDir) {
+            guard isDir.boolValue else {
+                throw LogError(code: .notALog, message: "\(directory) is a file, not a Parley data directory")
+            }
+            let entries = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
+            if !entries.isEmpty, !entries.contains("data.mdb") {
+                throw LogError(code: .notALog, message: "\(directory) is not a Parley data directory (it holds other files and no data.mdb)")
+            }
+            if entries.isEmpty, !create {
+                throw LogError(code: .notALog, message: "\(directory) holds no Parley log yet")
+            }
+        } else {
+            guard create else { throw LogError(code: .notALog, message: "no Parley log at \(directory)") }
+            do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw LogError(code: .notALog, message: "cannot create the data directory \(directory): \(error.localizedDescription)")
+            }
+        }
+        do {
+            env = try Environment(path: directory, initialMapSize: initialMapSize)
+            tables = try Self.openTables(env, directory: directory)
+        } catch let error as StoreError {
+            switch error.code {
+            case .permissionDenied:
+                throw LogError(code: .notALog, message: "cannot open \(directory): permission denied")
+            case .notADataDirectory:
+                throw LogError(code: .notALog, message: "\(directory)/data.mdb is not an LMDB file, so not a Parley log")
+            default:
+                throw LogError.storage(error)
+            }
+        } catch let error as LogError {
+            throw error
+        } catch {
+            throw LogError(code: .storage, message: "\(error)")
+        }
+    }
+
+    private static func openTables(_ env: Environment, directory: String) throws -> Tables {
+        // A fresh environment has no named databases; a foreign LMDB file has others.
+        let existing = try env.databaseNames().count
+        let meta = try env.database("meta")
+        let format: String? = try env.read { txn throws(StoreError) in
+            try txn.get(Array("format".utf8), in: meta).map { String(decoding: $0, as: UTF8.self) }
+        }
+        switch format {
+        case nil:
+            guard existing == 0 else {
+                throw LogError(code: .notALog, message: "\(directory)/data.mdb is an LMDB file but not a Parley log (no format record)")
+            }
+            try env.write { txn throws(StoreError) in
+                try txn.put(Array("format".utf8), Array(String(formatVersion).utf8), in: meta)
+            }
+        case let f?:
+            guard let v = Int(f) else { throw LogError(code: .notALog, message: "\(directory) has an unreadable format record \"\(f)\"") }
+            guard v <= formatVersion else {
+                throw LogError(code: .newerFormat, message: "\(directory) was written by a newer Parley (format \(v); this build reads format \(formatVersion))")
+            }
+        }
+        return Tables(
+            meta: meta,
+            events: try env.database("events"),
+            ids: try env.database("ids"),
+            streams: try env.database("streams"),
+            streamEvents: try env.database("stream_events", options: [.duplicateKeys, .fixedSizeDuplicates]))
+    }
+
+    /// The position of the last event, 0 when the log is empty.
+    public func head() throws(LogError) -> UInt64 {
+        do {
+            return try env.read { txn throws(StoreError) in try Self.head(txn, tables).position }
+        } catch { throw LogError.storage(error) }
+    }
+
+    /// The last position and hash as `txn` sees them.
+    static func head(_ txn: Transaction, _ tables: Tables) throws(StoreError) -> (position: UInt64, hash: [UInt8]) {
+        try txn.withCursor(tables.events) { c throws(StoreError) in
+            guard let last = try c.last() else { return (0, EventCodec.genesis) }
+            return (Keys.uint64(from: last.key), Array(last.value.prefix(32)))
+        }
+    }
+
+    /// Runs `body` with the log's environment, for modules that keep state beside the log
+    /// (projections, plugin checkpoints) in the same data directory.
+    public var environment: Environment { env }
+}

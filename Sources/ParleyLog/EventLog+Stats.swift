@@ -1,0 +1,31 @@
+import ParleyStore
+internal import Foundation
+
+/// Figures about a data directory, for `parley stats`.
+public struct LogStats: Sendable {
+    /// Events in the log (the head position).
+    public var events: UInt64
+    /// Distinct streams.
+    public var streams: Int
+    /// Bytes the data file occupies on disk.
+    public var bytes: Int
+    /// Bytes of pages LMDB uses.
+    public var usedBytes: Int
+    /// The current map size.
+    public var mapSize: Int
+}
+
+extension EventLog {
+    /// Counts events and streams and measures the files.
+    public func stats() throws(LogError) -> LogStats {
+        do {
+            let (events, streams) = try env.read { txn throws(StoreError) in
+                (try Self.head(txn, tables).position, try txn.count(tables.streams))
+            }
+            let usage = try env.usage()
+            let attributes = try? FileManager.default.attributesOfItem(atPath: directory + "/data.mdb")
+            let size = (attributes?[.size] as? Int) ?? 0
+            return LogStats(events: events, streams: streams, bytes: size, usedBytes: usage.pagesUsed * usage.pageSize, mapSize: env.mapSize)
+        } catch { throw LogError.storage(error) }
+    }
+}

@@ -1,0 +1,105 @@
+public import ParleyModel
+internal import Foundation
+
+/// The single writer of a process: concurrent appenders hand it batches, and it appends every
+/// batch waiting at the moment into one durable LMDB commit, so that N appenders share one fsync
+/// instead of paying one each. Each batch stays atomic on its own.
+public final class GroupCommitter: @unchecked Sendable {
+    /// Figures about one commit, for metrics.
+    public struct Commit: Sendable {
+        /// Batches in the commit.
+        public var batches: Int
+        /// Events appended (duplicates excluded).
+        public var events: Int
+        /// Seconds from the start of the transaction to the end of the fsync.
+        public var seconds: Double
+    }
+
+    private struct Request {
+        var batch: [NewEvent]
+        var continuation: CheckedContinuation<Result<AppendOutcome, LogError>, Never>
+    }
+
+    private let log: EventLog
+    private let condition = NSCondition()
+    private var queue: [Request] = []
+    private var stopping = false
+    private var stopped = false
+    private let maxEventsPerCommit: Int
+    private let onCommit: @Sendable (Commit) -> Void
+    /// Commits made so far.
+    public private(set) var commits = 0
+
+    /// Starts the writer thread of `log`.
+    ///
+    /// - Parameters:
+    ///   - maxEventsPerCommit: a commit takes whole batches until it holds at least this many events.
+    ///   - onCommit: called on the writer thread after each commit (metrics).
+    public init(log: EventLog, maxEventsPerCommit: Int = 20_000, onCommit: @escaping @Sendable (Commit) -> Void = { _ in }) {
+        self.log = log
+        self.maxEventsPerCommit = maxEventsPerCommit
+        self.onCommit = onCommit
+        let thread = Thread { [unowned self] in self.run() }
+        thread.name = "parley-writer"
+        thread.start()
+    }
+
+    /// Appends `batch` atomically; returns once it is durable on disk.
+    public func append(_ batch: [NewEvent]) async throws(LogError) -> AppendOutcome {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<AppendOutcome, LogError>, Never>) in
+            condition.lock()
+            if stopping {
+                condition.unlock()
+                continuation.resume(returning: .failure(LogError(code: .storage, message: "the log is shutting down")))
+                return
+            }
+            queue.append(Request(batch: batch, continuation: continuation))
+            condition.signal()
+            condition.unlock()
+        }
+        return try result.get()
+    }
+
+    /// Finishes every batch already handed in, then stops the writer thread.
+    public func shutdown() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !stopped { condition.wait() }
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty && stopping {
+                stopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            var take = 0
+            var events = 0
+            while take < queue.count && (take == 0 || events < maxEventsPerCommit) {
+                events += queue[take].batch.count
+                take += 1
+            }
+            let requests = Array(queue.prefix(take))
+            queue.removeFirst(take)
+            condition.unlock()
+
+            let start = DispatchTime.now().uptimeNanoseconds
+            do {
+                let results = try log.append(batches: requests.map(\.batch))
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                commits += 1
+                let appended = results.reduce(0) { $0 + ((try? $1.get())?.appended ?? 0) }
+                onCommit(Commit(batches: requests.count, events: appended, seconds: seconds))
+                for (request, result) in zip(requests, results) { request.continuation.resume(returning: result) }
+            } catch {
+                for request in requests { request.continuation.resume(returning: .failure(error)) }
+            }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+internal import CLMDB
+internal import Foundation
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// A named LMDB database (a sorted key-value table) inside an ``Environment``.
+public struct Database: Sendable, Hashable {
+    let dbi: MDB_dbi
+}
+
+/// How a database orders and keeps its entries.
+public struct DatabaseOptions: OptionSet, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// Several sorted values per key.
+    public static let duplicateKeys = DatabaseOptions(rawValue: UInt32(MDB_DUPSORT))
+    /// With ``duplicateKeys``: all values of a key have the same size (stored compactly).
+    public static let fixedSizeDuplicates = DatabaseOptions(rawValue: UInt32(MDB_DUPFIXED))
+}
+
+/// An LMDB environment: one data directory (`data.mdb` and `lock.mdb`) shared by many reader
+/// processes beside one writer at a time.
+///
+/// Transactions exist only inside the closures of ``read(_:)`` and ``write(_:)``. The map grows
+/// by itself: a write that fills it is rolled back, the map doubled, and the write run again, so
+/// no caller ever sees `MDB_MAP_FULL`. Reader slots left by dead processes are cleared at open.
+public final class Environment: @unchecked Sendable {
+    let env: OpaquePointer
+    /// The data directory.
+    public let path: String
+    /// Readers share it; growing the map takes it exclusively (LMDB requires that no transaction
+    /// of this process is open while the map size changes).
+    private let mapLock = ReadWriteLock()
+    private let writeLock = NSLock()
+    private var databases: [String: Database] = [:]
+    private let databasesLock = NSLock()
+
+    /// Opens (creating if needed) the environment in directory `path`.
+    ///
+    /// - Parameters:
+    ///   - path: an existing directory.
+    ///   - maxDatabases: how many named databases it may hold.
+    ///   - initialMapSize: the first map size in bytes; it grows on demand.
+    /// - Throws: ``StoreError`` naming the path.
+    public init(path: String, maxDatabases: Int = 16, initialMapSize: Int = 256 << 20) throws(StoreError) {
+        var env: OpaquePointer?
+        try check(mdb_env_create(&env), "cannot create an LMDB environment")
+        guard let env else { throw StoreError(code: .other, message: "cannot create an LMDB environment") }
+        do throws(StoreError) {
+            try check(mdb_env_set_maxdbs(env, MDB_dbi(maxDatabases)), "cannot set max databases")
+            try check(mdb_env_set_maxreaders(env, 1022), "cannot set max readers")
+            let fileSize = (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int) ?? 0
+            var mapSize = initialMapSize
+            while mapSize < fileSize * 2 { mapSize *= 2 }
+            try check(mdb_env_set_mapsize(env, mapSize), "cannot set the map size")
+            try check(mdb_env_open(env, path, UInt32(MDB_NOTLS), 0o644), "cannot open the data directory \(path)")
+        } catch {
+            mdb_env_close(env)
+            throw error
+        }
+        self.env = env
+        self.path = path
+        var dead: Int32 = 0
+        mdb_reader_check(env, &dead)
+    }
+
+    deinit { mdb_env_close(env) }
+
+    /// Opens (creating if needed) the named database `name`.
+    public func database(_ name: String, options: DatabaseOptions = []) throws(StoreError) -> Database {
+        databasesLock.lock()
+        defer { databasesLock.unlock() }
+        if let db = databases[name] { return db }
+        let db = try write { txn throws(StoreError) in
+            var dbi: MDB_dbi = 0
+            try check(mdb_dbi_open(txn.txn, name, UInt32(MDB_CREATE) | options.rawValue, &dbi), "cannot open database \(name)")
+            return Database(dbi: dbi)
+        }
+        databases[name] = db
+        return db
+    }
+
+    /// The names of the named databases in the environment.
+    public func databaseNames() throws(StoreError) -> [String] {
+        try read { txn throws(StoreError) in
+            var main: MDB_dbi = 0
+            try check(mdb_dbi_open(txn.txn, nil, 0, &main), "cannot open the main database")
+            return try txn.withCursor(Database(dbi: main)) { c throws(StoreError) in
+                var names: [String] = []
+                var entry = try c.first()
+                while let e = entry {
+                    names.append(String(decoding: e.key, as: UTF8.self))
+                    entry = try c.next()
+                }
+                return names
+            }
+        }
+    }
+
+    /// Runs `body` in a read-only transaction that sees one consistent snapshot.
+    public func read<T>(_ body: (Transaction) throws(StoreError) -> T) throws(StoreError) -> T {
+        while true {
+            mapLock.lockShared()
+            var txn: OpaquePointer?
+            let rc = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn)
+            if rc == MDB_MAP_RESIZED {
+                mapLock.unlock()
+                try adoptGrownMap()
+                continue
+            }
+            defer { mapLock.unlock() }
+            try check(rc, "cannot begin a read transaction")
+            defer { mdb_txn_abort(txn) }
+            return try body(Transaction(txn: txn!))
+        }
+    }
+
+    @discardableResult
+    /// Runs `body` in a write transaction and commits it durably (fsync) before returning.
+    ///
+    /// `body` may run more than once: when the map fills, the transaction is rolled back, the map
+    /// grown, and `body` run again, so it must not have effects outside the transaction.
+    public func write<T>(_ body: (Transaction) throws(StoreError) -> T) throws(StoreError) -> T {
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        while true {
+            mapLock.lockShared()
+            var txn: OpaquePointer?
+            var rc = mdb_txn_begin(env, nil, 0, &txn)
+            if rc == MDB_MAP_RESIZED {
+                mapLock.unlock()
+                try adoptGrownMap()
+                continue
+            }
+            if rc != 0 {
+                mapLock.unlock()
+                throw StoreError(status: rc, operation: "cannot begin a write transaction")
+            }
+            let result: T
+            do throws(StoreError) {
+                result = try body(Transaction(txn: txn!))
+            } catch where error.code == .mapFull {
+                mdb_txn_abort(txn)
+                mapLock.unlock()
+                try growMap()
+                continue
+            } catch {
+                mdb_txn_abort(txn)
+                mapLock.unlock()
+                throw error
+            }
+            rc = mdb_txn_commit(txn)
+            mapLock.unlock()
+            if rc == MDB_MAP_FULL {
+                try growMap()
+                continue
+            }
+            try check(rc, "cannot commit to \(path)")
+            return result
+        }
+    }
+
+    /// The current map size in bytes.
+    public var mapSize: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        return info.me_mapsize
+    }
+
+    private func growMap() throws(StoreError) {
+        mapLock.lockExclusive()
+        defer { mapLock.unlock() }
+        let current = mapSize
+        let next = current < (4 << 30) ? current * 2 : current + (4 << 30)
+        try check(mdb_env_set_mapsize(env, next), "cannot grow the map of \(path) to \(next) bytes")
+    }
+
+    /// Another process grew the map: take its size.
+    private func adoptGrownMap() throws(StoreError) {
+        mapLock.lockExclusive()
+        defer { mapLock.unlock() }
+        try check(mdb_env_set_mapsize(env, 0), "cannot adopt the grown map of \(path)")
+    }
+
+    /// Clears reader slots left by processes that died; returns how many.
+    @discardableResult public func clearStaleReaders() -> Int {
+        var dead: Int32 = 0
+        mdb_reader_check(env, &dead)
+        return Int(dead)
+    }
+
+    /// Writes a consistent, compacted copy of the environment into the empty directory `destination`.
+    /// Runs in a read transaction, so writers go on meanwhile.
+    public func copy(to destination: String) throws(StoreError) {
+        mapLock.lockShared()
+        defer { mapLock.unlock() }
+        try check(mdb_env_copy2(env, destination, UInt32(MDB_CP_COMPACT)), "cannot copy \(path) to \(destination)")
+    }
+
+    /// Pages in use and page size, for `parley stats`.
+    public func usage() throws(StoreError) -> (pagesUsed: Int, pageSize: Int) {
+        var info = MDB_envinfo()
+        var stat = MDB_stat()
+        mdb_env_info(env, &info)
+        mdb_env_stat(env, &stat)
+        return (info.me_last_pgno + 1, Int(stat.ms_psize))
+    }
+}

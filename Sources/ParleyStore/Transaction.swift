@@ -1,0 +1,140 @@
+internal import CLMDB
+
+/// An open LMDB transaction, valid only inside the closure that received it.
+///
+/// Values handed out as `UnsafeRawBufferPointer` point into the memory map and are valid only
+/// until the transaction ends; copy what must outlive it.
+public struct Transaction {
+    let txn: OpaquePointer
+
+    init(txn: OpaquePointer) { self.txn = txn }
+
+    /// The value stored under `key`, as a view into the map, or `nil`.
+    public func get(_ key: [UInt8], in db: Database) throws(StoreError) -> UnsafeRawBufferPointer? {
+        var v = MDB_val()
+        let rc = key.withUnsafeBytes { k in
+            var kv = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+            return mdb_get(txn, db.dbi, &kv, &v)
+        }
+        if rc == MDB_NOTFOUND { return nil }
+        try check(rc, "cannot read a key")
+        return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
+    }
+
+    /// How a ``put(_:_:in:mode:)`` treats existing keys.
+    public enum PutMode: Sendable {
+        /// Replace any value.
+        case upsert
+        /// Fail with `false` when the key exists.
+        case noOverwrite
+        /// The key sorts after every key in the database (fast, fully packed pages).
+        case append
+        /// In a database with duplicate keys: the value sorts after the key's other values.
+        case appendDuplicate
+    }
+
+    /// Stores `value` under `key`. Returns `false` when `mode` is ``PutMode/noOverwrite`` and the
+    /// key exists.
+    @discardableResult
+    public func put(_ key: [UInt8], _ value: [UInt8], in db: Database, mode: PutMode = .upsert) throws(StoreError) -> Bool {
+        let flags: UInt32
+        switch mode {
+        case .upsert: flags = 0
+        case .noOverwrite: flags = UInt32(MDB_NOOVERWRITE)
+        case .append: flags = UInt32(MDB_APPEND)
+        case .appendDuplicate: flags = UInt32(MDB_APPENDDUP)
+        }
+        let rc = key.withUnsafeBytes { k in
+            value.withUnsafeBytes { v in
+                var kv = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+                var vv = MDB_val(mv_size: v.count, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress))
+                return mdb_put(txn, db.dbi, &kv, &vv, flags)
+            }
+        }
+        if rc == MDB_KEYEXIST, mode == .noOverwrite { return false }
+        try check(rc, "cannot write a key")
+        return true
+    }
+
+    /// Removes `key` (every value of it in a database with duplicates). Returns whether it existed.
+    @discardableResult
+    public func delete(_ key: [UInt8], in db: Database) throws(StoreError) -> Bool {
+        let rc = key.withUnsafeBytes { k in
+            var kv = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+            return mdb_del(txn, db.dbi, &kv, nil)
+        }
+        if rc == MDB_NOTFOUND { return false }
+        try check(rc, "cannot delete a key")
+        return true
+    }
+
+    /// Removes every entry of `db`.
+    public func clear(_ db: Database) throws(StoreError) {
+        try check(mdb_drop(txn, db.dbi, 0), "cannot clear a database")
+    }
+
+    /// The number of entries in `db`.
+    public func count(_ db: Database) throws(StoreError) -> Int {
+        var stat = MDB_stat()
+        try check(mdb_stat(txn, db.dbi, &stat), "cannot read database statistics")
+        return stat.ms_entries
+    }
+
+    /// Runs `body` with a cursor over `db`, closed when `body` returns.
+    public func withCursor<T>(_ db: Database, _ body: (Cursor) throws(StoreError) -> T) throws(StoreError) -> T {
+        var c: OpaquePointer?
+        try check(mdb_cursor_open(txn, db.dbi, &c), "cannot open a cursor")
+        defer { mdb_cursor_close(c) }
+        return try body(Cursor(cursor: c!))
+    }
+}
+
+/// A position in a database, valid only inside ``Transaction/withCursor(_:_:)``.
+public struct Cursor {
+    let cursor: OpaquePointer
+
+    /// One entry: views into the map, valid while the transaction lasts.
+    public typealias Entry = (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
+
+    private func op(_ operation: MDB_cursor_op, key: UnsafeRawBufferPointer? = nil, value: UnsafeRawBufferPointer? = nil) throws(StoreError) -> Entry? {
+        var k = MDB_val(mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))
+        var v = MDB_val(mv_size: value?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: value?.baseAddress))
+        let rc = mdb_cursor_get(cursor, &k, &v, operation)
+        if rc == MDB_NOTFOUND { return nil }
+        try check(rc, "cannot move a cursor")
+        return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size), UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+    }
+
+    /// The first entry.
+    public func first() throws(StoreError) -> Entry? { try op(MDB_FIRST) }
+    /// The last entry.
+    public func last() throws(StoreError) -> Entry? { try op(MDB_LAST) }
+    /// The next entry (the next value of the same key first, in a database with duplicates).
+    public func next() throws(StoreError) -> Entry? { try op(MDB_NEXT) }
+    /// The previous entry.
+    public func previous() throws(StoreError) -> Entry? { try op(MDB_PREV) }
+    /// The next value of the current key, in a database with duplicates.
+    public func nextDuplicate() throws(StoreError) -> Entry? { try op(MDB_NEXT_DUP) }
+    /// The number of values of the current key.
+    public func duplicateCount() throws(StoreError) -> Int {
+        var n = 0
+        try check(mdb_cursor_count(cursor, &n), "cannot count duplicates")
+        return n
+    }
+
+    /// The first entry whose key is ≥ `key`.
+    public func seek(atLeast key: [UInt8]) throws(StoreError) -> Entry? {
+        let result: Result<Entry?, StoreError> = key.withUnsafeBytes { k in
+            do throws(StoreError) { return .success(try op(MDB_SET_RANGE, key: k)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// The entry with exactly `key` (its first value).
+    public func seek(exactly key: [UInt8]) throws(StoreError) -> Entry? {
+        let result: Result<Entry?, StoreError> = key.withUnsafeBytes { k in
+            do throws(StoreError) { return .success(try op(MDB_SET_KEY, key: k)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+}

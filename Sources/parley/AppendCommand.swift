@@ -1,0 +1,47 @@
+import ArgumentParser
+import ParleyLog
+import ParleyModel
+
+/// `parley append`: appends one event given by flags.
+struct AppendCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "append", abstract: "Append one event; prints its position.")
+
+    @OptionGroup var globals: GlobalOptions
+    @Option(help: "The stream, e.g. ticket:gh-42.") var stream: String
+    @Option(help: "The event type, e.g. ticket.opened.") var type: String
+    @Option(help: "When it happened (RFC 3339 with a zone).") var time: String
+    @Option(name: .customLong("event-data"), help: "The data object, as JSON (also accepted as --data '{…}').") var data: String
+    @Option(help: "A unique id (default: a random UUID).") var id: String?
+    @Option(name: .customLong("expected-version"), help: "0: the stream must not exist; N: it must be at version N.") var expectedVersion: Int64?
+    @Option(help: "Where it came from (default api).") var source: String?
+    @Option(help: "The meta object, as JSON.") var meta: String?
+
+    func run() throws {
+        var object: [String: JSONValue] = ["stream": .string(stream), "type": .string(type), "time": .string(time)]
+        object["data"] = try parseJSON(data, option: "--data")
+        if let meta { object["meta"] = try parseJSON(meta, option: "--meta") }
+        if let id { object["id"] = .string(id) }
+        if let source { object["source"] = .string(source) }
+        if let expectedVersion { object["expected_version"] = .int(expectedVersion) }
+        let event: NewEvent
+        do { event = try NewEvent(json: .object(object)) } catch {
+            throw CommandFailure(message: "invalid event: \(error)")
+        }
+        let log = try globals.openLog(create: true)
+        let outcome: AppendOutcome
+        do { outcome = try log.append([event]) } catch { throw CommandFailure(message: error.message) }
+        let position = outcome.positions[0]
+        if globals.json {
+            Output.line(JSONWriter.string(["position": .int(Int64(position)), "duplicate": .bool(outcome.duplicates == 1)]))
+        } else {
+            Output.line(String(position))
+        }
+    }
+}
+
+/// Parses the JSON text of option `option`, or fails naming it.
+func parseJSON(_ text: String, option: String) throws -> JSONValue {
+    do { return try JSONParser.parse(text) } catch {
+        throw CommandFailure(message: "\(option) is not valid JSON: \(error)")
+    }
+}

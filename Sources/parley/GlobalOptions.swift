@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import ParleyLog
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "The data directory (default: $PARLEY_DATA, else ./parley-data).")
+    var data: String?
+
+    @Flag(name: .long, help: "Print one JSON document instead of text for people.")
+    var json = false
+
+    /// The data directory in force.
+    var dataDirectory: String {
+        data ?? ProcessInfo.processInfo.environment["PARLEY_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "./parley-data"
+    }
+
+    /// Opens the log; `create` for commands that write.
+    func openLog(create: Bool) throws -> EventLog {
+        do { return try EventLog(directory: dataDirectory, create: create) } catch {
+            throw CommandFailure(message: error.message)
+        }
+    }
+}
+
+/// Standard output, written in large chunks.
+struct Output {
+    static func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+    static func write(bytes: [UInt8]) { FileHandle.standardOutput.write(Data(bytes)) }
+    static func line(_ text: String) { write(text + "\n") }
+    static var isTerminal: Bool { isatty(2) != 0 }
+}

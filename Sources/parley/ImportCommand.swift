@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import ParleyLog
+import ParleyModel
+
+/// `parley import`: appends a JSON Lines file in atomic batches.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Append a JSON Lines file of events in atomic batches (- for stdin).",
+        discussion: "The first invalid line stops the import; the log then holds exactly the batches before it. Re-importing a file appends nothing twice."
+    )
+
+    @OptionGroup var globals: GlobalOptions
+    @Argument(help: "The JSON Lines file, or - for standard input.") var file: String
+    @Option(name: .customLong("batch-size"), help: "Events per atomic batch.") var batchSize = 1000
+
+    func run() throws {
+        let handle: FileHandle
+        var total: Int?
+        if file == "-" {
+            handle = .standardInput
+        } else {
+            guard let h = FileHandle(forReadingAtPath: file) else {
+                throw CommandFailure(message: "cannot read \(file): no such file or permission denied")
+            }
+            handle = h
+            total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
+        }
+        let log = try globals.openLog(create: true)
+        var importer = LogImporter(log: log)
+        importer.batchSize = max(1, batchSize)
+        let bar = ProgressBar(total: total, enabled: Output.isTerminal && !globals.json)
+        let summary: ImportSummary
+        do {
+            summary = try importer.run(from: handle) { bytes, s in bar.update(bytes: bytes, events: s.read) }
+        } catch let error as ImportError {
+            bar.finish()
+            let name = file == "-" ? "stdin" : file
+            throw CommandFailure(message: "\(name) line \(error.line): \(error.reason) (appended \(error.summary.appended) events before it)")
+        } catch let error as LogError {
+            bar.finish()
+            throw CommandFailure(message: error.message)
+        }
+        bar.finish()
+        if globals.json {
+            Output.line(JSONWriter.string(["read": .int(Int64(summary.read)), "appended": .int(Int64(summary.appended)), "duplicates": .int(Int64(summary.duplicates))]))
+        } else {
+            Output.line("read \(summary.read) events: \(summary.appended) appended, \(summary.duplicates) already in the log")
+        }
+    }
+}
+
+/// A one-line progress bar on stderr, shown only on a terminal.
+final class ProgressBar {
+    private let total: Int?
+    private let enabled: Bool
+    private let start = Date()
+    private var shown = false
+
+    init(total: Int?, enabled: Bool) {
+        self.total = total
+        self.enabled = enabled
+    }
+
+    func update(bytes: Int, events: Int) {
+        guard enabled else { return }
+        shown = true
+        let elapsed = max(Date().timeIntervalSince(start), 0.001)
+        let rate = Int(Double(events) / elapsed)
+        var line = "\r\(events) events, \(rate)/s"
+        if let total, total > 0 {
+            let fraction = min(1, Double(bytes) / Double(total))
+            let filled = Int(fraction * 30)
+            line = "\r[" + String(repeating: "#", count: filled) + String(repeating: " ", count: 30 - filled) + "] \(Int(fraction * 100))% " + line.dropFirst()
+        }
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        if shown { FileHandle.standardError.write(Data("\n".utf8)) }
+        shown = false
+    }
+}

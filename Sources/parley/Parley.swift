@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+
+/// `parley`: writes and reads the event log, queries the views, audits and backs up.
+@main
+struct Parley: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parley",
+        abstract: "Parley's command line: the event log, the views, audits and backups.",
+        subcommands: [
+            AppendCommand.self, ImportCommand.self, ReadCommand.self, AuditCommand.self,
+            StatsCommand.self, BackupCommand.self, BenchCommand.self,
+        ]
+    )
+
+    /// Parses and runs a command; errors print one line on stderr and exit 1 (2 for bad usage).
+    static func main() {
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+        do {
+            var command = command
+            try command.run()
+        } catch let error as CommandFailure {
+            FileHandle.standardError.write(Data("parley: \(error.message)\n".utf8))
+            Foundation.exit(error.status)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            FileHandle.standardError.write(Data("parley: \(error)\n".utf8))
+            Foundation.exit(1)
+        }
+    }
+}
+
+/// Resolves the spec's two meanings of `--data`: a value that is a JSON object is an event's
+/// data (`parley append --data '{…}'`), any other value is the data directory. Options every
+/// command takes (`--data DIR`, `--json`) may also stand before the subcommand.
+func normalizedArguments(_ arguments: [String]) -> [String] {
+    var result: [String] = []
+    var trailing: [String] = []
+    var index = 0
+    var seenCommand = false
+    while index < arguments.count {
+        let argument = arguments[index]
+        var value: String?
+        var consumed = 1
+        if argument == "--data", index + 1 < arguments.count {
+            value = arguments[index + 1]
+            consumed = 2
+        } else if argument.hasPrefix("--data=") {
+            value = String(argument.dropFirst("--data=".count))
+        }
+        if let value {
+            if value.drop(while: \.isWhitespace).hasPrefix("{") {
+                result += ["--event-data", value]
+            } else {
+                trailing += ["--data", value]
+            }
+        } else if argument == "--json", !seenCommand {
+            trailing.append(argument)
+        } else {
+            if !argument.hasPrefix("-") { seenCommand = true }
+            result.append(argument)
+        }
+        index += consumed
+    }
+    return result + trailing
+}
+
+/// A failure to report as one sentence with an exit status (1: the input or the data is at
+/// fault; 2: bad usage).
+struct CommandFailure: Error {
+    var message: String
+    var status: Int32 = 1
+}

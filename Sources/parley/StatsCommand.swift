@@ -1,0 +1,31 @@
+import ArgumentParser
+import ParleyLog
+import ParleyModel
+
+/// `parley stats`: what is in a data directory.
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Events, streams, bytes on disk, map size.")
+
+    @OptionGroup var globals: GlobalOptions
+
+    func run() throws {
+        let log = try globals.openLog(create: false)
+        let stats: LogStats
+        do { stats = try log.stats() } catch { throw CommandFailure(message: error.message) }
+        if globals.json {
+            Output.line(JSONWriter.string([
+                "events": .int(Int64(stats.events)), "streams": .int(Int64(stats.streams)), "bytes": .int(Int64(stats.bytes)),
+                "used_bytes": .int(Int64(stats.usedBytes)), "map_size": .int(Int64(stats.mapSize)),
+                "format": .int(Int64(EventLog.formatVersion)),
+            ]))
+        } else {
+            Output.line("""
+                data       \(log.directory) (format \(EventLog.formatVersion))
+                events     \(stats.events)
+                streams    \(stats.streams)
+                bytes      \(stats.bytes) on disk, \(stats.usedBytes) in use
+                map size   \(stats.mapSize)
+                """)
+        }
+    }
+}
