@@ -1,14 +1,176 @@
 import ArgumentParser
+import Foundation
 import ParleyLog
 import ParleyModel
 
 /// `parley bench`: throughput figures on a scratch directory.
-struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure append, import, scan and query throughput on a scratch directory.")
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure import, concurrent append, scan and stream-read throughput on a scratch directory.")
 
     @OptionGroup var globals: GlobalOptions
+    @Option(help: "Events to import.") var events = 1_000_000
+    @Option(help: "Concurrent single-event appenders.") var appenders = 64
+    @Option(name: .customLong("appends"), help: "Single-event appends in total, shared by the appenders.") var appends = 20_000
+    @Option(help: "Where to make the scratch directory (removed afterwards).") var scratch: String?
 
-    func run() throws {
-        throw CommandFailure(message: "bench is not built yet")
+    func run() async throws {
+        let base = scratch ?? FileManager.default.temporaryDirectory.path
+        let directory = base + "/parley-bench-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var figures: [String: JSONValue] = [:]
+        progress("generating \(events) events")
+        let input = directory + ".jsonl"
+        defer { try? FileManager.default.removeItem(atPath: input) }
+        try BenchEvents.writeJSONLines(count: events, to: input)
+
+        // Durable import.
+        let log = try EventLog(directory: directory)
+        progress("importing")
+        let importSeconds = try measure {
+            let handle = FileHandle(forReadingAtPath: input)!
+            let summary = try LogImporter(log: log).run(from: handle)
+            precondition(summary.appended == events)
+        }
+        figures["import"] = ["events": .int(Int64(events)), "seconds": .double(importSeconds), "events_per_s": .double(Double(events) / importSeconds)]
+
+        // Bytes on disk against canonical bytes.
+        var canonicalBytes = 0
+        progress("scanning")
+        let scanSeconds = try measure {
+            var n = 0
+            try log.scan { stored throws(LogError) in
+                canonicalBytes += stored.canonical.count
+                n += 1
+                return true
+            }
+            precondition(n == events)
+        }
+        figures["scan"] = ["events_per_s": .double(Double(events) / scanSeconds), "seconds": .double(scanSeconds)]
+        let decodeSeconds = try measure {
+            try log.scan { stored throws(LogError) in
+                _ = try stored.decode()
+                return true
+            }
+        }
+        figures["scan_decoded"] = ["events_per_s": .double(Double(events) / decodeSeconds), "seconds": .double(decodeSeconds)]
+        let stats = try log.stats()
+        figures["disk"] = [
+            "file_bytes": .int(Int64(stats.bytes)), "used_bytes": .int(Int64(stats.usedBytes)),
+            "canonical_bytes": .int(Int64(canonicalBytes)),
+            "bytes_per_event": .double(Double(stats.usedBytes) / Double(events)),
+            "canonical_bytes_per_event": .double(Double(canonicalBytes) / Double(events)),
+            "ratio_to_canonical": .double(Double(stats.usedBytes) / Double(max(canonicalBytes, 1))),
+        ]
+
+        // Point reads of streams.
+        progress("reading streams")
+        var rng = SystemRandomNumberGenerator()
+        let reads = 20_000
+        let readSeconds = try measure {
+            for _ in 0..<reads {
+                let stream = BenchEvents.stream(Int.random(in: 0..<events, using: &rng))
+                let positions = try log.positions(ofStream: stream)
+                _ = try log.event(at: positions[positions.count / 2])
+            }
+        }
+        figures["stream_reads"] = ["reads": .int(Int64(reads)), "reads_per_s": .double(Double(reads) / readSeconds)]
+
+        // Concurrent single-event appends through the group committer.
+        progress("appending with \(appenders) appenders")
+        let writer = GroupCommitter(log: log)
+        let perAppender = max(1, appends / max(1, appenders))
+        var latencies: [Double] = []
+        let appendSeconds = try await measureAsync {
+            latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+                for a in 0..<appenders {
+                    group.addTask {
+                        var own: [Double] = []
+                        for i in 0..<perAppender {
+                            let event = BenchEvents.event(events + a * perAppender + i)
+                            let start = DispatchTime.now().uptimeNanoseconds
+                            _ = try await writer.append([event])
+                            own.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                        }
+                        return own
+                    }
+                }
+                var all: [Double] = []
+                for try await own in group { all += own }
+                return all
+            }
+        }
+        let commits = writer.commits
+        writer.shutdown()
+        latencies.sort()
+        let total = appenders * perAppender
+        figures["concurrent_append"] = [
+            "appenders": .int(Int64(appenders)), "events": .int(Int64(total)),
+            "events_per_s": .double(Double(total) / appendSeconds), "commits": .int(Int64(commits)),
+            "events_per_commit": .double(Double(total) / Double(max(commits, 1))),
+            "p50_ms": .double(latencies[latencies.count / 2]), "p99_ms": .double(latencies[Int(Double(latencies.count) * 0.99)]),
+        ]
+
+        if globals.json {
+            Output.line(JSONWriter.string(.object(figures)))
+        } else {
+            for key in figures.keys.sorted() { Output.line("\(key): \(JSONWriter.string(figures[key]!))") }
+        }
+    }
+
+    private func progress(_ text: String) {
+        if Output.isTerminal { FileHandle.standardError.write(Data("bench: \(text)…\n".utf8)) }
+    }
+}
+
+/// Wall-clock seconds of `body`.
+func measure(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+/// Wall-clock seconds of `body`.
+func measureAsync(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try await body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+/// Generated events with about 200 bytes of `data` each.
+enum BenchEvents {
+    static func stream(_ i: Int) -> String { "member:m\(i % 10_007)" }
+
+    static func event(_ i: Int) -> NewEvent {
+        NewEvent(
+            id: "bench-\(i)", stream: stream(i), type: "comment.posted",
+            time: Instant(microseconds: 1_780_000_000_000_000 + Int64(i) * 1_000_000),
+            data: [
+                "comment": .string("c\(i)"), "post": .string("p\(i % 997)"), "author": .string("m\(i % 10_007)"),
+                "text": .string("Thanks for the update, when will the new feature reach my region? #\(i % 100)"),
+                "reply_to": .string("c\(max(0, i - 3))"), "lang": "en",
+            ])
+    }
+
+    static func writeJSONLines(count: Int, to path: String) throws {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = FileHandle(forWritingAtPath: path)!
+        defer { try? handle.close() }
+        var buffer: [UInt8] = []
+        for i in 0..<count {
+            let e = event(i)
+            let object: JSONValue = [
+                "id": .string(e.id!), "stream": .string(e.stream), "type": .string(e.type),
+                "time": .string(e.time.rfc3339), "data": .object(e.data),
+            ]
+            buffer += JSONWriter.encode(object)
+            buffer.append(0x0A)
+            if buffer.count > 8 << 20 {
+                handle.write(Data(buffer))
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        handle.write(Data(buffer))
     }
 }

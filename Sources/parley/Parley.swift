@@ -3,7 +3,7 @@ import Foundation
 
 /// `parley`: writes and reads the event log, queries the views, audits and backs up.
 @main
-struct Parley: ParsableCommand {
+struct Parley: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parley",
         abstract: "Parley's command line: the event log, the views, audits and backups.",
@@ -14,7 +14,7 @@ struct Parley: ParsableCommand {
     )
 
     /// Parses and runs a command; errors print one line on stderr and exit 1 (2 for bad usage).
-    static func main() {
+    static func main() async {
         let command: any ParsableCommand
         do {
             command = try parseAsRoot(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
@@ -25,8 +25,12 @@ struct Parley: ParsableCommand {
             Foundation.exit(2)
         }
         do {
-            var command = command
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var command = command
+                try command.run()
+            }
         } catch let error as CommandFailure {
             FileHandle.standardError.write(Data("parley: \(error.message)\n".utf8))
             Foundation.exit(error.status)

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import ParleyLog
+import ParleyModel
+
+/// Kills a real `parley import` at random instants and checks what the log kept.
+@Suite(.serialized) struct CrashTests {
+    static let total = 12_000
+    static let batchSize = 300
+
+    /// The input: ids e0…, several streams, every line a valid event.
+    static func writeInput(to path: String) throws {
+        var text = ""
+        for i in 0..<total {
+            let time = Instant(microseconds: 1_780_000_000_000_000 + Int64(i) * 1_000_000).rfc3339
+            text += #"{"id":"e\#(i)","stream":"member:m\#(i % 37)","type":"reaction.added","time":"\#(time)","data":{"target":"p\#(i % 11)","member":"m\#(i % 37)","n":\#(i)}}"# + "\n"
+        }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Checks that the log holds whole batches of the input, in order, and verifies.
+    static func checkPrefix(_ directory: String) throws -> UInt64 {
+        let log = try EventLog(directory: directory, create: false)
+        let head = try log.head()
+        #expect(head % UInt64(batchSize) == 0 || head == UInt64(total), "head \(head) is not a whole number of batches")
+        var expected = 0
+        try log.scan { stored throws(LogError) in
+            let event = try stored.decode()
+            #expect(event.id == "e\(expected)")
+            expected += 1
+            return true
+        }
+        #expect(expected == Int(head))
+        if case .failure(let f) = try log.verify() { Issue.record("audit after kill: \(f)") }
+        return head
+    }
+
+    @Test func killedImportsLeaveWholeBatchesAndReimportCompletes() throws {
+        let directory = temporaryPath()
+        let input = temporaryPath() + ".jsonl"
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            try? FileManager.default.removeItem(atPath: input)
+        }
+        try Self.writeInput(to: input)
+        var rng = SplitMix64(seed: UInt64(Date().timeIntervalSince1970))
+        var kills = 0
+        var lastHead: UInt64 = 0
+        for _ in 0..<25 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: productPath("parley"))
+            process.arguments = ["import", input, "--data", directory, "--batch-size", String(Self.batchSize)]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 5_000...400_000, using: &rng))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+            let head = try Self.checkPrefix(directory)
+            #expect(head >= lastHead)
+            lastHead = head
+            if head == UInt64(Self.total) { break }
+        }
+        // Complete the import: nothing twice.
+        let finish = try runProduct("parley", ["import", input, "--data", directory, "--json"])
+        #expect(finish.status == 0, "\(finish.stderr)")
+        let summary = try JSONParser.parse(finish.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(summary["read"] == .int(Int64(Self.total)))
+        #expect(summary["appended"]!.intValue! + Int64(lastHead) == Int64(Self.total))
+        #expect(try Self.checkPrefix(directory) == UInt64(Self.total))
+        #expect(kills > 0, "the import always finished before the kill; the test proved nothing")
+    }
+
+    @Test func cliReportsTheBadLineAndKeepsEarlierBatches() throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var lines: [String] = []
+        for i in 0..<7 {
+            lines.append(#"{"id":"x\#(i)","stream":"s","type":"member.joined","time":"2026-03-01T00:00:0\#(i)Z","data":{"member":"m\#(i)"}}"#)
+        }
+        lines.insert(#"{"id":"bad","stream":"s","type":"member.joined","time":"2026-03-01T00:00:00Z","data":{"member":7}}"#, at: 5)
+        let result = try runProduct("parley", ["import", "-", "--data", directory, "--batch-size", "2"], stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("line 6"), "\(result.stderr)")
+        #expect(result.stderr.contains("data.member"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        let log = try EventLog(directory: directory, create: false)
+        #expect(try log.head() == 4)  // batches [0,1] and [2,3]; the batch [4, bad] is not written
+    }
+
+    @Test func cliRefusesMalformedInputNamingTheLine() throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let good = #"{"stream":"s","type":"x","time":"2026-03-01T00:00:00Z","data":{}}"#
+        var bytes = Data((good + "\n\n" + good + "\n").utf8)
+        bytes.append(contentsOf: [0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D, 0x0A])
+        let result = try runProduct("parley", ["import", "-", "--data", directory], stdin: bytes)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("line 4"), "\(result.stderr)")
+        #expect(result.stderr.contains("UTF-8"), "\(result.stderr)")
+        let log = try EventLog(directory: directory, create: false)
+        #expect(try log.head() == 0)
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import Testing
+import ParleyLog
+import ParleyModel
+import ParleyStore
+
+@Suite struct EventLogTests {
+    @Test func positionsVersionsAndReads() throws {
+        try withTemporaryLog { log, _ throws in
+            let a = try log.append([note("a"), note("b"), note("a")])
+            #expect(a.positions == [1, 2, 3])
+            let b = try log.append([note("a", expected: 2), note("c", expected: 0)])
+            #expect(b.positions == [4, 5])
+            let events = try log.read()
+            #expect(events.map(\.position) == [1, 2, 3, 4, 5])
+            #expect(events.map(\.version) == [1, 1, 2, 3, 1])
+            #expect(try log.positions(ofStream: "a") == [1, 3, 4])
+            #expect(try log.version(ofStream: "a") == 3)
+            #expect(try log.read(stream: "a").map(\.position) == [1, 3, 4])
+            #expect(try log.read(from: 2, limit: 2).map(\.position) == [2, 3])
+            #expect(try log.head() == 5)
+            #expect(Set(events.map(\.id)).count == 5)
+        }
+    }
+
+    @Test func expectedVersionConflictWritesNothingOfTheBatch() throws {
+        try withTemporaryLog { log, _ throws in
+            _ = try log.append([note("a")])
+            #expect {
+                _ = try log.append([note("b"), note("a", expected: 0)])
+            } throws: { error in
+                let e = error as! LogError
+                return e.code == .versionConflict && e.eventIndex == 1 && e.field == "expected_version"
+            }
+            #expect(try log.head() == 1)
+            #expect(try log.version(ofStream: "b") == 0)
+            if case .failure(let f) = try log.verify() { Issue.record("\(f)") }
+        }
+    }
+
+    @Test func idempotentIdsAndConflicts() throws {
+        try withTemporaryLog { log, _ throws in
+            var first = note("a", id: "x", n: 1)
+            first.meta = ["k": .double(1.0)]
+            _ = try log.append([first])
+            var again = note("a", id: "x", expected: 9, n: 1)
+            again.meta = ["k": .int(1)]
+            let outcome = try log.append([again, note("b", id: "y")])
+            #expect(outcome.positions == [1, 2])
+            #expect(outcome.duplicates == 1)
+            #expect(outcome.appended == 1)
+            #expect(throws: LogError.self) { try log.append([note("c"), note("a", id: "x", n: 2)]) }
+            // Same id twice inside one batch: the second is a duplicate of the first.
+            let inBatch = try log.append([note("d", id: "z"), note("d", id: "z")])
+            #expect(inBatch.positions == [3, 3])
+            #expect(throws: LogError.self) { try log.append([note("e", id: "w", n: 1), note("e", id: "w", n: 2)]) }
+            #expect(try log.head() == 3)
+        }
+    }
+
+    @Test func oversizedEventIsRefusedWhole() throws {
+        try withTemporaryLog { log, _ throws in
+            var big = note("a")
+            big.data["blob"] = .string(String(repeating: "x", count: 1 << 20))
+            #expect {
+                _ = try log.append([note("a"), big])
+            } throws: { ($0 as! LogError).code == .tooLarge && ($0 as! LogError).eventIndex == 1 }
+            #expect(try log.head() == 0)
+        }
+    }
+
+    @Test func mapGrowsWithoutTheCallerNoticing() throws {
+        try withTemporaryLog(initialMapSize: 64 << 10) { log, _ throws in
+            let payload = JSONValue.string(String(repeating: "y", count: 2000))
+            for round in 0..<20 {
+                var batch: [NewEvent] = []
+                for i in 0..<100 {
+                    var e = note("s\(i % 7)", n: round * 100 + i)
+                    e.data["pad"] = payload
+                    batch.append(e)
+                }
+                _ = try log.append(batch)
+            }
+            #expect(try log.head() == 2000)
+            #expect(try log.stats().mapSize > 64 << 10)
+            if case .failure(let f) = try log.verify() { Issue.record("\(f)") }
+        }
+    }
+
+    @Test func verifyFindsAChangedByte() throws {
+        try withTemporaryLog { log, directory throws in
+            for i in 0..<10 { _ = try log.append([note("s", n: i)]) }
+            if case .failure(let f) = try log.verify() { Issue.record("\(f)") }
+            // Change one byte of event 7's stored JSON with the storage layer directly.
+            let env = log.environment
+            let events = try env.database("events")
+            try env.write { txn throws(StoreError) in
+                let key = Keys.uint64(7)
+                var value = Array(try txn.get(key, in: events)!)
+                let digit = value.lastIndex(of: UInt8(ascii: "6"))!
+                value[digit] = UInt8(ascii: "7")
+                try txn.put(key, value, in: events)
+            }
+            guard case .failure(let failure) = try log.verify() else {
+                Issue.record("verify passed a changed log")
+                return
+            }
+            #expect(failure.position == 7)
+            _ = directory
+        }
+    }
+
+    @Test func refusesDirectoriesThatAreNotLogs() throws {
+        let fm = FileManager.default
+        let other = temporaryPath()
+        try fm.createDirectory(atPath: other, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(atPath: other) }
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: other + "/notes.txt"))
+        #expect { _ = try EventLog(directory: other) } throws: { ($0 as! LogError).code == .notALog }
+        #expect(try fm.contentsOfDirectory(atPath: other) == ["notes.txt"])
+
+        let garbage = temporaryPath()
+        try fm.createDirectory(atPath: garbage, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(atPath: garbage) }
+        try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: garbage + "/data.mdb"))
+        #expect { _ = try EventLog(directory: garbage) } throws: { ($0 as! LogError).code == .notALog }
+
+        #expect { _ = try EventLog(directory: temporaryPath(), create: false) } throws: { ($0 as! LogError).code == .notALog }
+    }
+
+    @Test func refusesANewerFormat() throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let log = try EventLog(directory: directory)
+            let env = log.environment
+            let meta = try env.database("meta")
+            try env.write { txn throws(StoreError) in try txn.put(Array("format".utf8), Array("2".utf8), in: meta) }
+        }
+        #expect { _ = try EventLog(directory: directory) } throws: { ($0 as! LogError).code == .newerFormat }
+    }
+
+    @Test func backupIsAVerifiableCopy() throws {
+        try withTemporaryLog { log, _ throws in
+            for i in 0..<50 { _ = try log.append([note("s\(i % 3)", id: "e\(i)", n: i)]) }
+            let destination = temporaryPath()
+            defer { try? FileManager.default.removeItem(atPath: destination) }
+            try log.backup(to: destination)
+            let copy = try EventLog(directory: destination, create: false)
+            #expect(try copy.head() == 50)
+            guard case .success(let a) = try copy.verify(), case .success(let b) = try log.verify() else {
+                Issue.record("verify failed")
+                return
+            }
+            #expect(a.headHash == b.headHash)
+            #expect(throws: LogError.self) { try log.backup(to: destination) }
+        }
+    }
+
+    @Test func groupCommitSharesCommits() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = try EventLog(directory: directory)
+        let writer = GroupCommitter(log: log)
+        let appenders = 64
+        // A large batch keeps the writer busy while the small ones queue up behind it.
+        let big = (0..<20_000).map { note("big", n: $0) }
+        try await withThrowingTaskGroup(of: UInt64.self) { group in
+            group.addTask { try await writer.append(big).positions[0] }
+            try await Task.sleep(for: .milliseconds(5))
+            for i in 0..<appenders {
+                group.addTask { try await writer.append([note("s\(i % 5)", id: "g\(i)", n: i)]).positions[0] }
+            }
+            var positions: [UInt64] = []
+            for try await p in group { positions.append(p) }
+            #expect(positions.count == appenders + 1)
+            #expect(Set(positions).count == appenders + 1)
+        }
+        writer.shutdown()
+        #expect(writer.commits <= appenders / 4)
+        #expect(try log.head() == UInt64(appenders + 20_000))
+        if case .failure(let f) = try log.verify() { Issue.record("\(f)") }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import ParleyLog
+import ParleyModel
+
+/// Runs `body` with a log in a new temporary directory, removed afterwards.
+func withTemporaryLog<T>(initialMapSize: Int = 1 << 20, _ body: (EventLog, String) throws -> T) throws -> T {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-test-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let log = try EventLog(directory: directory, initialMapSize: initialMapSize)
+    return try body(log, directory)
+}
+
+/// A new temporary directory path (not created).
+func temporaryPath() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("parley-test-\(UUID().uuidString)").path
+}
+
+/// An event of an unknown type (no vocabulary checks) in `stream`.
+func note(_ stream: String, id: String? = nil, expected: Int64? = nil, n: Int = 0, time: Int64 = 1_780_000_000_000_000) -> NewEvent {
+    NewEvent(id: id, stream: stream, type: "test.note", time: Instant(microseconds: time), expectedVersion: expected, data: ["n": .int(Int64(n))])
+}
+
+/// The path of a product built next to the test bundle (`parley`, a plugin).
+func productPath(_ name: String) -> String {
+    var url = Bundle.main.bundleURL
+    for _ in 0..<4 {
+        let candidate = url.appendingPathComponent(name).path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        url = url.deletingLastPathComponent()
+    }
+    return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name).path
+}
+
+/// Runs a built product and returns its exit status and output.
+@discardableResult
+func runProduct(_ name: String, _ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: productPath(name))
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(stdin) }
+    try input.fileHandleForWriting.close()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
