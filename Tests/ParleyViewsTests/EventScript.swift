@@ -44,4 +44,11 @@ struct EventScript {
         for e in ordered(asOf: Self.instant(asOf)) { view.apply(e) }
         return view
     }
+
+    /// Replays the events with time ≤ `asOf` into a fresh content view.
+    func content(asOf: String) -> ContentView {
+        var view = ContentView()
+        for e in ordered(asOf: Self.instant(asOf)) { view.apply(e) }
+        return view
+    }
 }
