@@ -51,4 +51,31 @@ struct EventScript {
         for e in ordered(asOf: Self.instant(asOf)) { view.apply(e) }
         return view
     }
+
+    /// Replays the events with time ≤ `asOf` into a fresh product view.
+    func product(asOf: String) -> ProductView {
+        var view = ProductView()
+        for e in ordered(asOf: Self.instant(asOf)) { view.apply(e) }
+        return view
+    }
+
+    /// `idea.proposed` of `idea` by `author` at `time`.
+    mutating func propose(_ idea: String, by author: String, at time: String) {
+        add("idea.proposed", time, ["idea": .string(idea), "author": .string(author), "title": .string("Title of \(idea)")])
+    }
+
+    /// `idea.voted` (or `idea.unvoted`) of `member` for `idea` at `time`.
+    mutating func vote(_ idea: String, _ member: String, at time: String, unvote: Bool = false) {
+        add(unvote ? "idea.unvoted" : "idea.voted", time, ["idea": .string(idea), "member": .string(member)])
+    }
+
+    /// `idea.status_changed` of `idea` to `status` at `time`.
+    mutating func status(_ idea: String, _ status: String, at time: String) {
+        add("idea.status_changed", time, ["idea": .string(idea), "status": .string(status)])
+    }
+
+    /// `idea.merged` of `idea` into `into` at `time`.
+    mutating func merge(_ idea: String, into: String, at time: String) {
+        add("idea.merged", time, ["idea": .string(idea), "into": .string(into)])
+    }
 }

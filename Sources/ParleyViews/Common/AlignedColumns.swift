@@ -39,7 +39,7 @@ struct AlignedColumns {
     }
 
     static func looksNumeric(_ cell: String) -> Bool {
-        cell == "-" || (!cell.isEmpty && cell.allSatisfy { $0.isNumber || $0 == "." || $0 == "-" || $0 == "%" })
+        cell == "-" || Double(cell) != nil
     }
 
     /// A JSON value as a table cell: strings bare, `null` as `-`, ratios with up to 4 decimals.
