@@ -7,6 +7,17 @@ public import ParleyModel
 /// event order and every announcement; a query resolves them as of its T (see
 /// ``ProductView/resolve(asOf:)`` for how merges are read).
 ///
+/// Readings of the spec this view makes:
+/// - An idea exists as of T when its first `idea.proposed` is timed ≤ T; the title, author and
+///   proposed time are that first event's. Its other events (votes, statuses, estimates) count as
+///   of T even when timed before the proposal, as a backfill may do.
+/// - Votes, statuses, estimates, merges and announcements of ideas never proposed are ignored;
+///   the brand's votes too.
+/// - An announcement counts only for the ideas it lists by id: one listing a merged idea neither
+///   notifies nor announces the idea it was merged into.
+/// - `shipped_at` is the time of the latest `idea.status_changed` to `shipped`; the days to
+///   announce are fractional days of 86,400 s.
+///
 /// Complexity: `apply` O(1) amortized; queries O(e log e) for e ideas, plus the merges and
 /// announcements as of T.
 public struct ProductView: Sendable {
