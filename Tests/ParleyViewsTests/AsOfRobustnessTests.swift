@@ -1,0 +1,64 @@
+import ParleyModel
+import Testing
+@testable import ParleyViews
+
+/// A view fed events later than T must answer as if it had never seen them.
+@Suite struct AsOfRobustnessTests {
+    static let t = "2026-03-11T00:00:00Z"
+
+    @Test func communityIgnoresLaterEvents() throws {
+        let s = CommunityViewTests.roster
+        var all = CommunityView()
+        for e in s.ordered() { all.apply(e) }
+        let q = s.query(Self.t, policy: CommunityViewTests.policy)
+        let early = s.community(asOf: Self.t)
+        #expect(try all.summary(q) == early.summary(q))
+        #expect(try all.members(q) == early.members(q))
+        #expect(try all.heroes(q) == early.heroes(q))
+    }
+
+    @Test func contentIgnoresLaterEvents() throws {
+        let s = ContentViewTests.log
+        var all = ContentView()
+        for e in s.ordered() { all.apply(e) }
+        let q = s.query(Self.t, policy: ContentViewTests.tokyo)
+        let early = s.content(asOf: Self.t)
+        #expect(try all.mix(q) == early.mix(q))
+        let draft: JSONValue = ["post": "d", "kind": "engaging"]
+        #expect(try all.check(draft: draft, q) == early.check(draft: draft, q))
+    }
+
+    @Test func productIgnoresLaterEvents() throws {
+        for s in [ProductViewTests.backlog, ProductLoopTests.shipped] {
+            var all = ProductView()
+            for e in s.ordered() { all.apply(e) }
+            let q = s.query(Self.t)
+            let early = s.product(asOf: Self.t)
+            #expect(try all.ideas(q) == early.ideas(q))
+            #expect(try all.matrix(q) == early.matrix(q))
+            #expect(try all.loop(q) == early.loop(q))
+            #expect(try all.proposals(q) == early.proposals(q))
+        }
+    }
+
+    @Test func renderersShowEveryRow() throws {
+        let c = CommunityViewTests.roster
+        let community = c.community(asOf: CommunityViewTests.asOf)
+        let cq = c.query(CommunityViewTests.asOf, policy: CommunityViewTests.policy)
+        #expect(CommunityView.renderMembers(try community.members(cq)).split(separator: "\n").count == 9)
+        #expect(CommunityView.renderSummary(try community.summary(cq)).contains("moderator"))
+        #expect(CommunityView.renderHeroes(try community.heroes(cq)).hasPrefix("Heroes of 2026-W14"))
+        let p = ProductViewTests.backlog
+        let product = p.product(asOf: ProductViewTests.asOf)
+        let pq = p.query(ProductViewTests.asOf)
+        #expect(ProductView.renderIdeas(try product.ideas(pq)).split(separator: "\n").count == 10)
+        #expect(ProductView.renderMatrix(try product.matrix(pq)).contains("c2, z1, q9"))
+        #expect(ProductView.renderLoop(try product.loop(pq)).contains("q5"))
+        #expect(ProductView.renderProposals(try product.proposals(pq)).contains("2026-03"))
+        let s = ContentViewTests.log
+        let content = s.content(asOf: ContentViewTests.asOf)
+        let q = s.query(ContentViewTests.asOf, policy: ContentViewTests.tokyo)
+        #expect(ContentView.renderMix(try content.mix(q)).contains("2026-03-11"))
+        #expect(ContentView.renderCheck(try content.check(draft: ["post": "d", "kind": "engaging"], q)).hasSuffix("not ok\n"))
+    }
+}
