@@ -29,6 +29,13 @@ public struct PluginConfig: Sendable {
         return s
     }
 
+    /// The boolean at `key`, or `fallback` when absent or `null`.
+    public func bool(_ key: String, default fallback: Bool) throws(PluginProtocolError) -> Bool {
+        guard let v = values[key], !v.isNull else { return fallback }
+        guard let b = v.boolValue else { throw fail(key, "must be a boolean, got \(v.typeName)") }
+        return b
+    }
+
     /// The optional string at `key`.
     public func optionalString(_ key: String) throws(PluginProtocolError) -> String? {
         guard let v = values[key], !v.isNull else { return nil }
