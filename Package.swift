@@ -92,6 +92,7 @@ let package = Package(
                 "ParleyPluginGitHub", "ParleyPluginTelegram", "ParleyPluginTriage",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
     ]
