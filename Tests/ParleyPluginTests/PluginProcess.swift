@@ -25,6 +25,7 @@ final class PluginProcess {
     private let errors = Pipe()
     private var buffer: [UInt8] = []
     private var stderrText = ""
+    private var syncs = 0
 
     /// Starts `parley-plugin-<name>` with `environment` (and nothing else of ours but PATH).
     init(_ name: String, environment: [String: String] = [:]) throws {
@@ -79,6 +80,12 @@ final class PluginProcess {
         do { return try PluginMessage(line: line) } catch {
             throw PluginProcessError(description: "\(name) wrote an invalid line: \(error.message): \(line)")
         }
+    }
+
+    /// A fresh id for a sync webhook.
+    func nextSyncID() -> String {
+        syncs += 1
+        return "sync-\(syncs)"
     }
 
     /// The next message that is not a `log` line.
