@@ -16,39 +16,16 @@ public final class StandardLines: LineTransport {
     /// Creates the transport over this process's stdin and stdout.
     public init() {}
 
+    /// The next line of stdin, without its newline; `nil` at end of input.
     public func readLine() -> String? {
         Swift.readLine(strippingNewline: true)
     }
 
+    /// Writes `line` and a newline to stdout in one unbuffered write.
     public func write(line: String) {
         var bytes = Data(line.utf8)
         bytes.append(0x0A)
         // A write error means the daemon is gone; reading stdin will then end the loop.
         try? FileHandle.standardOutput.write(contentsOf: bytes)
-    }
-}
-
-/// Lines in memory: a transport for tests and for running a handler inside another program.
-public final class MemoryLines: LineTransport {
-    /// The lines still to be read.
-    public var input: [String]
-    /// The lines written so far.
-    public private(set) var output: [String] = []
-    /// Called for every line written (e.g. to answer `emit`s by adding lines to ``input``).
-    public var onWrite: ((String, MemoryLines) -> Void)?
-
-    /// Creates a transport that reads `input` and collects the output.
-    public init(input: [String] = [], onWrite: ((String, MemoryLines) -> Void)? = nil) {
-        self.input = input
-        self.onWrite = onWrite
-    }
-
-    public func readLine() -> String? {
-        input.isEmpty ? nil : input.removeFirst()
-    }
-
-    public func write(line: String) {
-        output.append(line)
-        onWrite?(line, self)
     }
 }

@@ -35,13 +35,19 @@ public protocol PluginHandler {
 }
 
 extension PluginHandler {
+    /// By default an event causes nothing.
     public mutating func onEvent(_ event: Event, context: PluginContext) throws -> [NewEvent] { [] }
+    /// By default catching up causes nothing.
     public mutating func onCaughtUp(position: UInt64, context: PluginContext) -> [NewEvent] { [] }
+    /// By default webhooks are refused with 404.
     public mutating func onWebhook(_ webhook: Webhook, context: PluginContext) -> WebhookOutcome {
         .refused(status: 404, error: "this plugin takes no webhooks")
     }
+    /// By default a tick causes nothing.
     public mutating func onTick(now: Instant, context: PluginContext) -> [NewEvent] { [] }
+    /// By default answers need no follow-up.
     public mutating func onEmitted(ref: String, positions: [UInt64], context: PluginContext) {}
+    /// By default a rejection needs no follow-up beyond the runtime's log line.
     public mutating func onRejected(ref: String, error: String, context: PluginContext) {}
 }
 
@@ -67,32 +73,5 @@ public struct WebhookOutcome: Sendable, Equatable {
     /// Refused: nothing is emitted; ack at once with `status` and `error`.
     public static func refused(status: Int64, error: String) -> WebhookOutcome {
         WebhookOutcome(events: [], status: status, error: error)
-    }
-}
-
-/// What a handler may use while it runs: its name, its configuration, and the daemon's log.
-public final class PluginContext {
-    /// The plugin's configured name; use it as the `source` of emitted events.
-    public let name: String
-    /// The `config` object of the daemon's hello.
-    public let config: [String: JSONValue]
-    private let transport: any LineTransport
-
-    init(name: String, config: [String: JSONValue], transport: any LineTransport) {
-        self.name = name
-        self.config = config
-        self.transport = transport
-    }
-
-    /// Sends a line to the daemon's log.
-    public func log(_ level: PluginLogLevel, _ message: String) {
-        transport.write(line: PluginMessage.log(level: level, message: message).line)
-    }
-
-    /// The name as an event `source`: the name when it is a valid source token, else `fallback`.
-    public func source(or fallback: String) -> String {
-        let valid = !name.isEmpty && name.utf8.count <= 64
-            && name.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2E || $0 == 0x2D }
-        return valid ? name : fallback
     }
 }

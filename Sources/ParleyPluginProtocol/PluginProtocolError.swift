@@ -36,6 +36,7 @@ public struct PluginProtocolError: Error, Sendable, Equatable, CustomStringConve
         /// A well-formed message arrived when it is not allowed (e.g. anything before `hello`).
         public static let unexpectedMessage = Code(.unexpectedMessage)
 
+        /// The code in words (`"malformed line"`).
         public var description: String { base.rawValue }
     }
 
@@ -50,6 +51,7 @@ public struct PluginProtocolError: Error, Sendable, Equatable, CustomStringConve
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 
     /// The same error with `context` put in front of its message (`"line 4: …"`).
