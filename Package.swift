@@ -13,6 +13,10 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "parley", targets: ["parley"]),
+        .library(name: "ParleyPluginProtocol", targets: ["ParleyPluginProtocol"]),
+        .executable(name: "parley-plugin-github", targets: ["ParleyPluginGitHub"]),
+        .executable(name: "parley-plugin-telegram", targets: ["ParleyPluginTelegram"]),
+        .executable(name: "parley-plugin-triage", targets: ["ParleyPluginTriage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -52,8 +56,44 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The plugin protocol's wire messages, subscription matcher and the runtime Swift plugins use.
+        .target(name: "ParleyPluginProtocol", dependencies: ["ParleyModel"], swiftSettings: strict),
+
+        // Parley's plugin executables (not SwiftPM package plugins); see Plugins/README.md.
+        .executableTarget(
+            name: "ParleyPluginGitHub",
+            dependencies: [
+                "ParleyModel", "ParleyPluginProtocol",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Plugins/github",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ParleyPluginTelegram",
+            dependencies: ["ParleyModel", "ParleyPluginProtocol"],
+            path: "Plugins/telegram",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ParleyPluginTriage",
+            dependencies: ["ParleyModel", "ParleyPluginProtocol"],
+            path: "Plugins/triage",
+            swiftSettings: strict
+        ),
+
         .testTarget(name: "ParleyModelTests", dependencies: ["ParleyModel"], swiftSettings: strict),
         .testTarget(name: "ParleyLogTests", dependencies: ["ParleyLog", "ParleyModel", "ParleyStore"], swiftSettings: strict),
         .testTarget(name: "ParleyViewsTests", dependencies: ["ParleyViews", "ParleyModel"], swiftSettings: strict),
+        .testTarget(
+            name: "ParleyPluginTests",
+            dependencies: [
+                "ParleyPluginProtocol", "ParleyModel",
+                "ParleyPluginGitHub", "ParleyPluginTelegram", "ParleyPluginTriage",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
     ]
 )

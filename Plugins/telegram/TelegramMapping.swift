@@ -1,0 +1,135 @@
+import ParleyModel
+import ParleyPluginProtocol
+
+/// Maps Telegram Bot API updates to Parley events.
+///
+/// Ids come from what Telegram numbers: messages are `tg-<chat id>-<message id>` (posts,
+/// comments, tickets), reactions and poll answers use the `update_id`, members are
+/// `tg:<user id>`. The same update therefore always gives the same ids.
+struct TelegramMapping {
+    /// The plugin's settings.
+    var config: TelegramConfig
+    /// The time of updates that carry none (poll answers).
+    let clock: @Sendable () -> Instant
+    /// Times given to poll answers, by update id, so that a retried update keeps its time.
+    private var receivedAt: [Int64: Instant] = [:]
+    private var receivedOrder: [Int64] = []
+
+    init(config: TelegramConfig, clock: @escaping @Sendable () -> Instant) {
+        self.config = config
+        self.clock = clock
+    }
+
+    /// The events for one update; none for the kinds Parley does not record.
+    ///
+    /// - Throws: ``PluginProtocolError`` naming a payload field that is missing or malformed.
+    mutating func events(update u: Payload) throws(PluginProtocolError) -> [NewEvent] {
+        let updateID = try u.integer("update_id")
+        if let post = u.nested("channel_post") { return try channelPost(post) }
+        if let message = u.nested("message") { return try self.message(message) }
+        if let reaction = u.nested("message_reaction") { return try reactions(reaction, updateID: updateID) }
+        if let answer = u.nested("poll_answer") { return try pollAnswer(answer, time: time(of: updateID), updateID: updateID) }
+        if let change = u.nested("chat_member") { return try chatMember(change) }
+        return []
+    }
+
+    /// The time a poll answer is recorded with: when its update first arrived.
+    private mutating func time(of updateID: Int64) -> Instant {
+        if let known = receivedAt[updateID] { return known }
+        let now = Instant(microseconds: clock().microseconds / 1_000_000 * 1_000_000)
+        receivedAt[updateID] = now
+        receivedOrder.append(updateID)
+        if receivedOrder.count > 10_000 { receivedAt[receivedOrder.removeFirst()] = nil }
+        return now
+    }
+
+    func messageKey(chat: Int64, message: Int64) -> String { "tg-\(chat)-\(message)" }
+    func member(_ id: Int64) -> String { "tg:\(id)" }
+
+    func event(id: String, stream: String, type: String, time: Instant, data: [String: JSONValue?]) -> NewEvent {
+        NewEvent(id: id, stream: stream, type: type, time: time, source: config.source, data: data.compactMapValues { $0 })
+    }
+
+    /// The text of a message, or its caption.
+    func text(_ m: Payload) -> String? { m.optionalString("text") ?? m.optionalString("caption") }
+
+    /// A post in the brand's channel.
+    private func channelPost(_ m: Payload) throws(PluginProtocolError) -> [NewEvent] {
+        let key = messageKey(chat: try m.integer("chat.id"), message: try m.integer("message_id"))
+        let format: String? =
+            m.has("poll") ? "poll" : m.has("video") ? "video" : m.has("photo") ? "image" : m.has("text") ? "text" : nil
+        return [event(
+            id: "tg:post:\(key)", stream: "post:\(key)", type: "post.published", time: try m.unixTime("date"),
+            data: ["post": .string(key), "author": "brand", "kind": .string(config.postKind),
+                   "channel": .string(config.channel), "format": format.map(JSONValue.string),
+                   "text": text(m).map(JSONValue.string)]
+        )]
+    }
+
+    /// A message: people joining, a comment in a group (and a ticket when it asks the bot), or
+    /// a private message to the bot (a ticket).
+    private func message(_ m: Payload) throws(PluginProtocolError) -> [NewEvent] {
+        let chat = try m.integer("chat.id")
+        let messageID = try m.integer("message_id")
+        let time = try m.unixTime("date")
+        let joined = m.array("new_chat_members")
+        if !joined.isEmpty {
+            var events: [NewEvent] = []
+            for user in joined where user.value("is_bot")?.boolValue != true {
+                let userID = try user.integer("id")
+                events.append(memberJoined(userID, handle: user.optionalString("username"), time: time,
+                                           id: "tg:joined:\(chat):\(messageID):\(userID)"))
+            }
+            return events
+        }
+        guard let text = text(m) else { return [] }
+        let author = try m.has("from.id") ? m.integer("from.id") : m.integer("sender_chat.id")
+        let key = messageKey(chat: chat, message: messageID)
+        let fromBot = m.value("from.is_bot")?.boolValue == true
+        switch m.optionalString("chat.type") ?? "" {
+        case "private":
+            guard !fromBot, !text.hasPrefix("/") else { return [] }
+            return [ticketOpened(key, member: author, origin: "dm", text: text, ref: nil, time: time)]
+        case "group", "supergroup":
+            let replyKey = try m.nested("reply_to_message").map { (r: Payload) throws(PluginProtocolError) in
+                messageKey(chat: chat, message: try r.integer("message_id"))
+            }
+            var events = [event(
+                id: "tg:message:\(key)", stream: "post:\(replyKey ?? "tg-chat-\(chat)")", type: "comment.posted", time: time,
+                data: ["comment": .string(key), "post": .string(replyKey ?? "tg-chat-\(chat)"),
+                       "author": .string(member(author)), "text": .string(text), "reply_to": replyKey.map(JSONValue.string)]
+            )]
+            if !fromBot, asksTheBot(m, text: text) {
+                events.append(ticketOpened(key, member: author, origin: "mention", text: text, ref: key, time: time))
+            }
+            return events
+        default:
+            return []
+        }
+    }
+
+    /// Whether a group message is a question to the bot: it mentions `@bot_username`, or it
+    /// replies to the bot (to any bot when `bot_username` is not configured).
+    func asksTheBot(_ m: Payload, text: String) -> Bool {
+        let repliedToBot = m.value("reply_to_message.from.is_bot")?.boolValue == true
+        guard let bot = config.botUsername?.lowercased() else { return repliedToBot }
+        if text.lowercased().contains("@" + bot) { return true }
+        return repliedToBot && m.optionalString("reply_to_message.from.username")?.lowercased() == bot
+    }
+
+    private func ticketOpened(_ key: String, member author: Int64, origin: String, text: String, ref: String?, time: Instant) -> NewEvent {
+        let subject = text.count > 120 ? String(text.prefix(119)) + "…" : text
+        return event(
+            id: "tg:message:\(key):ticket", stream: "ticket:\(key)", type: "ticket.opened", time: time,
+            data: ["ticket": .string(key), "member": .string(member(author)), "origin": .string(origin),
+                   "ref": ref.map(JSONValue.string), "channel": .string(config.channel), "subject": .string(subject)]
+        )
+    }
+
+    func memberJoined(_ user: Int64, handle: String?, time: Instant, id: String) -> NewEvent {
+        event(
+            id: id, stream: "member:\(member(user))", type: "member.joined", time: time,
+            data: ["member": .string(member(user)), "handle": handle.map(JSONValue.string), "platform": "telegram"]
+        )
+    }
+}
