@@ -30,7 +30,7 @@ extension SupportView {
             ["resolved without escalation", percent(json["resolved_without_escalation"])],
         ]
         rows += stats("resolution", "resolution")
-        return table(header: nil, rows: rows, rightAligned: [1])
+        return table(header: nil, rows: rows, rightAligned: [])
     }
 
     /// The `tickets` answer as a table, one line per ticket.
