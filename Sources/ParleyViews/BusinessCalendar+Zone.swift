@@ -81,12 +81,10 @@ extension BusinessCalendar {
             // offsets a day before and after are those on both sides of any transition near it.
             let before = offset(atSecond: local - 86_400)
             let after = offset(atSecond: local + 86_400)
-            var best: Int64?
-            for o in before == after ? [before] : [before, after] {
-                let u = local - o
-                if offset(atSecond: u) == o { best = min(best ?? u, u) }
-            }
-            return best ?? local - before
+            let early = local - max(before, after), late = local - min(before, after)
+            if offset(atSecond: early) == max(before, after) { return early }  // first occurrence
+            if offset(atSecond: late) == min(before, after) { return late }
+            return local - before  // in the gap
         }
 
         /// The local day (days since 1970-01-01 in this zone) holding `instant`.
