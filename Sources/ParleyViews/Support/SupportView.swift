@@ -8,7 +8,7 @@ public import ParleyModel
 /// a few steps per week spanned, see ``BusinessCalendar``).
 public struct SupportView: Sendable {
     /// Every ticket any `ticket.*` event named, opened or not.
-    var tickets: [String: SupportTicket] = [:]
+    var records: [String: SupportTicket] = [:]
 
     /// An empty view.
     public init() {}
@@ -20,7 +20,7 @@ public struct SupportView: Sendable {
         guard event.type.hasPrefix("ticket."), let id = event.data["ticket"]?.stringValue else { return }
         switch event.type {
         case "ticket.opened", "ticket.replied", "ticket.escalated", "ticket.resolved", "ticket.reopened":
-            tickets[id, default: SupportTicket(id: id)].record(event)
+            records[id, default: SupportTicket(id: id)].record(event)
         default:
             return
         }
@@ -48,7 +48,7 @@ public struct SupportView: Sendable {
         let window = Window(q)
         var calendars = SLACalendarCache()
         var result: [TicketStanding] = []
-        for ticket in tickets.values {
+        for ticket in records.values {
             guard let opening = ticket.opening, opening.time <= q.asOf, window.contains(opening.time) else { continue }
             let policy = q.policies.sla(at: opening.time)
             let calendar = calendars.calendar(for: policy)
