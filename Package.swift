@@ -46,11 +46,19 @@ let package = Package(
         // Pure reducers for community, support, content and product; calendars. No I/O.
         .target(name: "ParleyViews", dependencies: ["ParleyModel"], swiftSettings: strict),
 
+        // The views kept current from the log: a stored (time, position) index with its checkpoint,
+        // as-of queries, replay and audit.
+        .target(
+            name: "ParleyProjections",
+            dependencies: ["ParleyModel", "ParleyStore", "ParleyLog", "ParleyViews"],
+            swiftSettings: strict
+        ),
+
         // The CLI.
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyModel", "ParleyLog", "ParleyViews",
+                "ParleyModel", "ParleyLog", "ParleyViews", "ParleyProjections",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -85,6 +93,11 @@ let package = Package(
         .testTarget(name: "ParleyModelTests", dependencies: ["ParleyModel"], swiftSettings: strict),
         .testTarget(name: "ParleyLogTests", dependencies: ["ParleyLog", "ParleyModel", "ParleyStore"], swiftSettings: strict),
         .testTarget(name: "ParleyViewsTests", dependencies: ["ParleyViews", "ParleyModel"], swiftSettings: strict),
+        .testTarget(
+            name: "ParleyProjectionsTests",
+            dependencies: ["ParleyProjections", "ParleyViews", "ParleyLog", "ParleyModel"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ParleyPluginTests",
             dependencies: [

@@ -69,6 +69,11 @@ public enum EventCodec {
         return Array(hasher.finalize())
     }
 
+    /// SHA-256 of `bytes`.
+    public static func sha256(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+        Array(SHA256.hash(data: Array(bytes)))
+    }
+
     /// Lowercase hex of `bytes`.
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)

@@ -1,3 +1,5 @@
+internal import Foundation
+
 /// An instant on the UTC time line, to the microsecond (the precision of the log: finer fractions
 /// of a second are truncated).
 public struct Instant: Sendable, Hashable, Comparable {
@@ -174,4 +176,9 @@ extension Int64 {
         let (q, r) = quotientAndRemainder(dividingBy: d)
         return r < 0 ? (q - 1, r + d) : (q, r)
     }
+}
+
+extension Instant {
+    /// The current instant, from the system clock.
+    public static var now: Instant { Instant(seconds: Date().timeIntervalSince1970) }
 }

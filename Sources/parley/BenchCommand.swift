@@ -154,7 +154,7 @@ enum BenchEvents {
     }
 
     static func writeJSONLines(count: Int, to path: String) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = FileHandle(forWritingAtPath: path)!
         defer { try? handle.close() }
         var buffer: [UInt8] = []

@@ -1,0 +1,118 @@
+public import ParleyLog
+public import ParleyModel
+public import ParleyViews
+import ParleyStore
+
+/// The views' stored projection: the events the views read, kept in (time, position) order in
+/// LMDB with the position they are caught up to, committed in the same transaction as the
+/// entries. A query of any instant T and position P reads the entries with time ≤ T in order,
+/// skips those past P, and reduces them: no pass over the log, and backfilled events (a time
+/// earlier than events already there) land where their time says.
+public final class ViewIndex: Sendable {
+    /// The index layout; an index of another version is rebuilt.
+    public static let formatVersion = 1
+
+    let log: EventLog
+    let env: Environment
+    let entries: Database
+    let state: Database
+
+    /// Opens the index stored beside `log`.
+    public init(log: EventLog) throws(LogError) {
+        self.log = log
+        self.env = log.environment
+        do {
+            entries = try env.database("view_timeline")
+            state = try env.database("view_state")
+            // An index of another layout is rebuilt from the log.
+            try env.write { [entries, state] txn throws(StoreError) in
+                let format = try txn.get(Self.formatKey, in: state).map { Keys.uint64(from: $0) }
+                if let format, format != UInt64(Self.formatVersion) {
+                    try txn.clear(entries)
+                    try txn.clear(state)
+                }
+            }
+        } catch { throw LogError.storage(error) }
+    }
+
+    static let checkpointKey = Array("timeline.position".utf8)
+    static let formatKey = Array("timeline.format".utf8)
+
+    /// The key of an event in the index: its time (as an order-preserving unsigned number), then
+    /// its position, both big-endian.
+    static func key(time: Instant, position: UInt64) -> [UInt8] {
+        Keys.uint64(UInt64(bitPattern: time.microseconds) ^ (1 << 63)) + Keys.uint64(position)
+    }
+
+    /// Whether the views read events of `type`.
+    static func isIndexed(_ type: String) -> Bool { Vocabulary.isKnown(type) }
+
+    /// The position the index is caught up to.
+    public func checkpoint() throws(LogError) -> UInt64 {
+        do {
+            return try env.read { txn throws(StoreError) in
+                try txn.get(Self.checkpointKey, in: state).map { Keys.uint64(from: $0) } ?? 0
+            }
+        } catch { throw LogError.storage(error) }
+    }
+
+    /// Brings the index up to the log's head, `chunk` events per transaction; each transaction
+    /// stores its entries and the new checkpoint together. Returns the checkpoint.
+    @discardableResult
+    public func catchUp(chunk: Int = 50_000) throws(LogError) -> UInt64 {
+        var done = try checkpoint()
+        while true {
+            let head = try log.head()
+            guard done < head else { return done }
+            var batch: [([UInt8], [UInt8])] = []
+            var last = done
+            try log.scan(from: done + 1) { stored throws(LogError) in
+                let event = try stored.decode()
+                if Self.isIndexed(event.type) {
+                    batch.append((Self.key(time: event.time, position: event.position), CompactCodec.encode(event)))
+                }
+                last = stored.position
+                return last - done < UInt64(chunk)
+            }
+            let from = done
+            do {
+                done = try env.write { txn throws(StoreError) in
+                    // Another process may have caught up meanwhile: write only from our checkpoint.
+                    let stored = try txn.get(Self.checkpointKey, in: state).map { Keys.uint64(from: $0) } ?? 0
+                    guard stored == from else { return stored }
+                    for (key, value) in batch { try txn.put(key, value, in: entries) }
+                    try txn.put(Self.checkpointKey, Keys.uint64(last), in: state)
+                    try txn.put(Self.formatKey, Keys.uint64(UInt64(Self.formatVersion)), in: state)
+                    return last
+                }
+            } catch { throw LogError.storage(error) }
+        }
+    }
+
+    /// Calls `body` with the indexed events of time ≤ `asOf` and position ≤ `atPosition`, in
+    /// (time, position) order, from one consistent snapshot.
+    public func forEach(asOf: Instant, atPosition: UInt64? = nil, _ body: (Event) -> Void) throws(LogError) {
+        let end = Self.key(time: asOf, position: .max)
+        let limit = atPosition ?? .max
+        do {
+            try env.read { txn throws(StoreError) in
+                try txn.withCursor(entries) { c throws(StoreError) in
+                    var entry = try c.first()
+                    while let e = entry {
+                        if e.key.lexicographicallyPrecedes(end) || e.key.elementsEqual(end) {
+                            if Keys.uint64(from: e.key, at: 8) <= limit, let event = CompactCodec.decode(e.value) { body(event) }
+                        } else { break }
+                        entry = try c.next()
+                    }
+                }
+            }
+        } catch { throw LogError.storage(error) }
+    }
+
+    /// The views as of `asOf` (and `atPosition`), from the stored index.
+    public func views(asOf: Instant, atPosition: UInt64? = nil, policies: PolicyTimeline = PolicyTimeline()) throws(LogError) -> Views {
+        var views = Views(policies: policies)
+        try forEach(asOf: asOf, atPosition: atPosition) { views.apply($0) }
+        return views
+    }
+}

@@ -1,0 +1,75 @@
+import ParleyLog
+public import ParleyModel
+public import ParleyViews
+internal import Foundation
+
+/// One view query as the CLI and the HTTP API receive it, parsed: the same parameters give the
+/// same JSON on both surfaces.
+public struct ViewRequest: Sendable {
+    /// Which query.
+    public var name: ViewQueryName
+    /// T; nil is now.
+    public var asOf: Instant?
+    /// Only events with position ≤ P.
+    public var atPosition: UInt64?
+    public var from: Instant?
+    public var to: Instant?
+    /// `YYYY-Www`, for heroes.
+    public var week: String?
+    /// `--policy FILE`: policies that replace the log's at every instant.
+    public var policyOverrides: [String: JSONValue]?
+    /// The draft of `content check`.
+    public var draft: JSONValue?
+
+    public init(name: ViewQueryName) { self.name = name }
+
+    /// Parses textual parameters: `as_of`, `at_position`, `from`, `to`, `week` (HTTP query names;
+    /// the CLI's `--as-of` etc. map onto them). Errors name the parameter as `label(name)` says.
+    public init(name: ViewQueryName, parameters: [String: String], label: (String) -> String = { $0 }) throws(ViewQueryError) {
+        self.name = name
+        func instant(_ key: String) throws(ViewQueryError) -> Instant? {
+            guard let text = parameters[key] else { return nil }
+            do { return try Instant(rfc3339: text) } catch {
+                throw ViewQueryError(parameter: label(key), "\"\(text)\" is not an RFC 3339 time with a zone (e.g. 2026-03-31T00:00:00Z)")
+            }
+        }
+        asOf = try instant("as_of")
+        from = try instant("from")
+        to = try instant("to")
+        if let text = parameters["at_position"] {
+            guard let p = UInt64(text), p >= 1 else {
+                throw ViewQueryError(parameter: label("at_position"), "\"\(text)\" is not a position (a whole number ≥ 1)")
+            }
+            atPosition = p
+        }
+        if let week = parameters["week"] {
+            self.week = week
+        }
+        if let from, let to, from > to {
+            throw ViewQueryError(parameter: label("from"), "\(from.rfc3339) is after \(label("to")) \(to.rfc3339)")
+        }
+    }
+
+    /// Parses the JSON text of a policy file `{name: value}`, refusing unknown names and fields.
+    public static func policyOverrides(json text: [UInt8], source: String) throws(ViewQueryError) -> [String: JSONValue] {
+        let json: JSONValue
+        do { json = try JSONParser.parse(text) } catch { throw ViewQueryError(parameter: source, "is not valid JSON: \(error)") }
+        guard let object = json.objectValue else { throw ViewQueryError(parameter: source, "must hold a JSON object {name: policy}") }
+        do { _ = try PolicyTimeline(overrides: object) } catch { throw ViewQueryError(parameter: source, "\(error)") }
+        return object
+    }
+}
+
+extension ViewIndex {
+    /// Answers `request` from the stored index (catch it up first for the freshest answer).
+    ///
+    /// - Parameter now: T when the request gives no `asOf`.
+    public func answer(_ request: ViewRequest, now: Instant = .now) throws -> JSONValue {
+        let asOf = request.asOf ?? now
+        var policies = PolicyTimeline()
+        if let overrides = request.policyOverrides { policies = try PolicyTimeline(overrides: overrides) }
+        let views = try views(asOf: asOf, atPosition: request.atPosition, policies: policies)
+        let q = ViewQuery(asOf: asOf, from: request.from, to: request.to, week: request.week)
+        return try views.answer(request.name, q, draft: request.draft)
+    }
+}

@@ -1,0 +1,93 @@
+public import ParleyModel
+
+/// Every view of `views.md` together, fed the same events: the four reducers and the policies.
+///
+/// Feed it the events a query may see (time ≤ T, position ≤ P) in (time, position) order, then
+/// ask it any query.
+public struct Views: Sendable {
+    public var support = SupportView()
+    public var community = CommunityView()
+    public var content = ContentView()
+    public var product = ProductView()
+    /// The policies in force, from the `policy.set` events applied and any overrides.
+    public var policies: PolicyTimeline
+
+    /// Empty views; `policies` may carry `--policy FILE` overrides.
+    public init(policies: PolicyTimeline = PolicyTimeline()) {
+        self.policies = policies
+    }
+
+    /// Applies one event to every view.
+    public mutating func apply(_ event: Event) {
+        if event.type == "policy.set" { policies.record(event) }
+        support.apply(event)
+        community.apply(event)
+        content.apply(event)
+        product.apply(event)
+    }
+
+    /// The JSON of `view`/`query` (`support`/`sla`, …); `draft` is the input of `content check`.
+    public func answer(_ name: ViewQueryName, _ q: ViewQuery, draft: JSONValue? = nil) throws(ViewQueryError) -> JSONValue {
+        var q = q
+        q.policies = policies
+        switch name {
+        case .supportSLA: return try support.sla(q)
+        case .supportTickets: return try support.tickets(q)
+        case .supportBacklog: return try support.backlog(q)
+        case .communitySummary: return try community.summary(q)
+        case .communityMembers: return try community.members(q)
+        case .communityHeroes: return try community.heroes(q)
+        case .contentMix: return try content.mix(q)
+        case .contentCheck:
+            guard let draft else { throw ViewQueryError(parameter: "draft", "content check needs a draft") }
+            return try content.check(draft: draft, q)
+        case .productIdeas: return try product.ideas(q)
+        case .productMatrix: return try product.matrix(q)
+        case .productLoop: return try product.loop(q)
+        case .productProposals: return try product.proposals(q)
+        }
+    }
+}
+
+/// The queries of `views.md`, named as the CLI and the HTTP API name them.
+public enum ViewQueryName: String, Sendable, CaseIterable {
+    case supportSLA = "support/sla"
+    case supportTickets = "support/tickets"
+    case supportBacklog = "support/backlog"
+    case communitySummary = "community/summary"
+    case communityMembers = "community/members"
+    case communityHeroes = "community/heroes"
+    case contentMix = "content/mix"
+    case contentCheck = "content/check"
+    case productIdeas = "product/ideas"
+    case productMatrix = "product/matrix"
+    case productLoop = "product/loop"
+    case productProposals = "product/proposals"
+
+    /// The query of view `view` named `query`, if there is one.
+    public init?(view: String, query: String) {
+        self.init(rawValue: "\(view)/\(query)")
+    }
+
+    /// The queries that read the log alone (all but `content check`, which also reads a draft):
+    /// the ones `parley audit replay` digests.
+    public static var replayable: [ViewQueryName] { allCases.filter { $0 != .contentCheck } }
+
+    /// A plain-text table of `json`, the answer to this query.
+    public func render(_ json: JSONValue) -> String {
+        switch self {
+        case .supportSLA: return SupportView.renderSLA(json)
+        case .supportTickets: return SupportView.renderTickets(json)
+        case .supportBacklog: return SupportView.renderBacklog(json)
+        case .communitySummary: return CommunityView.renderSummary(json)
+        case .communityMembers: return CommunityView.renderMembers(json)
+        case .communityHeroes: return CommunityView.renderHeroes(json)
+        case .contentMix: return ContentView.renderMix(json)
+        case .contentCheck: return ContentView.renderCheck(json)
+        case .productIdeas: return ProductView.renderIdeas(json)
+        case .productMatrix: return ProductView.renderMatrix(json)
+        case .productLoop: return ProductView.renderLoop(json)
+        case .productProposals: return ProductView.renderProposals(json)
+        }
+    }
+}
