@@ -1,12 +1,15 @@
 import ArgumentParser
+import Foundation
 import ParleyLog
 import ParleyModel
+import ParleyProjections
+import ParleyViews
 
 /// `parley audit`: checks the log and replays the views.
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Check the log's integrity; replay the views.",
-        subcommands: [Verify.self])
+        subcommands: [Verify.self, Replay.self])
 
     /// `parley audit verify`.
     struct Verify: ParsableCommand {
@@ -20,12 +23,38 @@ struct AuditCommand: ParsableCommand {
             let log = try globals.openLog(create: false)
             let result: Result<AuditReport, AuditFailure>
             do { result = try log.verify() } catch { throw CommandFailure(message: error.message) }
+            // The stored views against the log: the index entries, then every view's digest
+            // against a replay from the log alone, at the position the index is caught up to.
+            var viewFailure: AuditFailure?
+            var checkpoint: UInt64 = 0
+            if case .success = result {
+                do {
+                    let index = try ViewIndex(log: log)
+                    checkpoint = try index.checkpoint()
+                    viewFailure = try ViewAudit.verifyIndex(index)
+                    if viewFailure == nil {
+                        let now = Instant.now
+                        let stored = ViewAudit.digests(of: try index.views(asOf: now, atPosition: checkpoint), asOf: now)
+                        let replayed = ViewAudit.digests(of: try ViewAudit.replay(log, asOf: now, atPosition: checkpoint), asOf: now)
+                        if let bad = zip(stored, replayed).first(where: { $0.digest != $1.digest }) {
+                            viewFailure = AuditFailure(position: nil, message: "the stored \(bad.0.view) view differs from a replay of the log")
+                        }
+                    }
+                } catch { throw CommandFailure(message: error.message) }
+            }
             switch result {
+            case .success(let report) where viewFailure != nil:
+                if globals.json {
+                    var o: [String: JSONValue] = ["ok": false, "error": .string(viewFailure!.message), "events": .int(Int64(report.events))]
+                    if let p = viewFailure!.position { o["position"] = .int(Int64(p)) }
+                    Output.line(JSONWriter.string(.object(o)))
+                }
+                throw CommandFailure(message: "audit failed at \(viewFailure!)")
             case .success(let report):
                 if globals.json {
-                    Output.line(JSONWriter.string(["ok": true, "events": .int(Int64(report.events)), "streams": .int(Int64(report.streams)), "head_hash": .string(report.headHash)]))
+                    Output.line(JSONWriter.string(["ok": true, "events": .int(Int64(report.events)), "streams": .int(Int64(report.streams)), "head_hash": .string(report.headHash), "views_position": .int(Int64(checkpoint))]))
                 } else {
-                    Output.line("ok: \(report.events) events in \(report.streams) streams; hash chain and indexes agree (head \(report.headHash))")
+                    Output.line("ok: \(report.events) events in \(report.streams) streams; hash chain and indexes agree (head \(report.headHash)); stored views equal a replay up to position \(checkpoint)")
                 }
             case .failure(let failure):
                 if globals.json {
@@ -34,6 +63,38 @@ struct AuditCommand: ParsableCommand {
                     Output.line(JSONWriter.string(.object(o)))
                 }
                 throw CommandFailure(message: "audit failed at \(failure)")
+            }
+        }
+    }
+
+    /// `parley audit replay`.
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "replay",
+            abstract: "Rebuild every view from the log alone in a scratch space and print a digest of each.")
+
+        @OptionGroup var globals: GlobalOptions
+        @Option(name: .customLong("at-position"), help: "Only events with position ≤ P.") var atPosition: UInt64?
+        @Option(name: .customLong("as-of"), help: "The instant (RFC 3339; default now).") var asOf: String?
+
+        func run() throws {
+            var t = Instant.now
+            if let asOf {
+                do { t = try Instant(rfc3339: asOf) } catch { throw CommandFailure(message: "--as-of: \(error)") }
+            }
+            let log = try globals.openLog(create: false)
+            let digests: [(view: String, digest: String)]
+            do { digests = ViewAudit.digests(of: try ViewAudit.replay(log, asOf: t, atPosition: atPosition), asOf: t) } catch {
+                throw CommandFailure(message: error.message)
+            }
+            if globals.json {
+                var views: [String: JSONValue] = [:]
+                for d in digests { views[d.view] = .string(d.digest) }
+                var o: [String: JSONValue] = ["as_of": .string(t.rfc3339), "views": .object(views)]
+                if let atPosition { o["at_position"] = .int(Int64(atPosition)) }
+                Output.line(JSONWriter.string(.object(o)))
+            } else {
+                for d in digests { Output.line(d.view.padding(toLength: 10, withPad: " ", startingAt: 0) + " " + d.digest) }
             }
         }
     }

@@ -9,6 +9,7 @@ struct Parley: AsyncParsableCommand {
         abstract: "Parley's command line: the event log, the views, audits and backups.",
         subcommands: [
             AppendCommand.self, ImportCommand.self, ReadCommand.self, AuditCommand.self,
+            SupportCommand.self, CommunityCommand.self, ContentCommand.self, ProductCommand.self, PolicyCommand.self,
             StatsCommand.self, BackupCommand.self, BenchCommand.self,
         ]
     )

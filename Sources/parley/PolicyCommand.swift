@@ -1,0 +1,61 @@
+import ArgumentParser
+import ParleyLog
+import ParleyModel
+import ParleyProjections
+
+/// `parley policy set|show`.
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy", abstract: "Set a policy (a policy.set event); show the policies in force.",
+        subcommands: [Set.self, Show.self])
+
+    /// `parley policy set NAME JSON [--time T]`.
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Append a policy.set event; prints its position.")
+        @OptionGroup var globals: GlobalOptions
+        @Argument(help: "sla, community, content or product.") var name: String
+        @Argument(help: "The whole policy as a JSON object (missing fields take their defaults).") var value: String
+        @Option(help: "When it takes effect (RFC 3339; default now).") var time: String?
+
+        func run() throws {
+            let json = try parseJSON(value, option: "the policy value")
+            var when = Instant.now
+            if let time {
+                do { when = try Instant(rfc3339: time) } catch { throw CommandFailure(message: "--time: \(error)") }
+            }
+            let event = NewEvent(stream: "policy:\(name)", type: "policy.set", time: when, source: "cli", data: ["name": .string(name), "value": json])
+            do { try event.validate() } catch { throw CommandFailure(message: "invalid policy: \(error)") }
+            let log = try globals.openLog(create: true)
+            let outcome: AppendOutcome
+            do { outcome = try log.append([event]) } catch { throw CommandFailure(message: error.message) }
+            Output.line(globals.json ? JSONWriter.string(["position": .int(Int64(outcome.positions[0]))]) : String(outcome.positions[0]))
+        }
+    }
+
+    /// `parley policy show [--as-of T]`.
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the four policies in force (defaults filled in).")
+        @OptionGroup var globals: GlobalOptions
+        @Option(name: .customLong("as-of"), help: "The instant (RFC 3339; default now).") var asOf: String?
+
+        func run() throws {
+            var t = Instant.now
+            if let asOf {
+                do { t = try Instant(rfc3339: asOf) } catch { throw CommandFailure(message: "--as-of: \(error)") }
+            }
+            let log = try globals.openLog(create: false)
+            var timeline = PolicyTimeline()
+            do {
+                let index = try ViewIndex(log: log)
+                try index.catchUp()
+                try index.forEach(asOf: t) { timeline.record($0) }
+            } catch { throw CommandFailure(message: error.message) }
+            let policies = timeline.inForce(at: t).json
+            if globals.json {
+                Output.line(JSONWriter.string(policies))
+            } else {
+                for name in PolicySet.names { Output.line("\(name): \(JSONWriter.string(policies[name]!))") }
+            }
+        }
+    }
+}

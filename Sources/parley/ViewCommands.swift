@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import ParleyLog
+import ParleyModel
+import ParleyProjections
+import ParleyViews
+
+/// Options every view query takes (`views.md`, "Common rules").
+struct ViewOptions: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: "Answer as of this instant (RFC 3339; default now).") var asOf: String?
+    @Option(name: .customLong("at-position"), help: "Only events with position ≤ P: what the log knew then.") var atPosition: String?
+    @Option(help: "Window start, exclusive (RFC 3339).") var from: String?
+    @Option(help: "Window end, inclusive (RFC 3339; default the as-of instant).") var to: String?
+    @Option(help: "ISO week for heroes, e.g. 2026-W10 (default: the week holding the as-of instant).") var week: String?
+    @Option(help: "A JSON file {name: policy} used instead of the log's policies (a what-if).") var policy: String?
+
+    /// The parsed request for query `name`.
+    func request(_ name: ViewQueryName) throws -> ViewRequest {
+        var parameters: [String: String] = [:]
+        parameters["as_of"] = asOf
+        parameters["at_position"] = atPosition
+        parameters["from"] = from
+        parameters["to"] = to
+        parameters["week"] = week
+        var request: ViewRequest
+        do {
+            request = try ViewRequest(name: name, parameters: parameters) { "--" + $0.replacingOccurrences(of: "_", with: "-") }
+        } catch { throw CommandFailure(message: error.description) }
+        if let policy {
+            guard let data = FileManager.default.contents(atPath: policy) else {
+                throw CommandFailure(message: "--policy: cannot read \(policy)")
+            }
+            do { request.policyOverrides = try ViewRequest.policyOverrides(json: Array(data), source: "--policy \(policy)") } catch {
+                throw CommandFailure(message: error.description)
+            }
+        }
+        return request
+    }
+}
+
+/// What the four view commands share: pick the query, catch the index up, answer, print.
+protocol ViewCommand: ParsableCommand {
+    static var view: String { get }
+    var query: String { get }
+    var globals: GlobalOptions { get }
+    var options: ViewOptions { get }
+}
+
+extension ViewCommand {
+    /// The queries of this view, for messages.
+    static var queries: [String] {
+        ViewQueryName.allCases.map(\.rawValue).filter { $0.hasPrefix(view + "/") }.map { String($0.dropFirst(view.count + 1)) }
+    }
+
+    /// Answers `query` with `draft` (for `content check`) and prints it; returns the answer.
+    @discardableResult
+    func answer(draft: JSONValue? = nil) throws -> JSONValue {
+        guard let name = ViewQueryName(view: Self.view, query: query) else {
+            throw CommandFailure(message: "\"\(query)\" is not a query of \(Self.view) (one of: \(Self.queries.joined(separator: ", ")))", status: 2)
+        }
+        var request = try options.request(name)
+        request.draft = draft
+        let log = try globals.openLog(create: false)
+        let json: JSONValue
+        do {
+            let index = try ViewIndex(log: log)
+            try index.catchUp()
+            json = try index.answer(request)
+        } catch let error as ViewQueryError {
+            throw CommandFailure(message: error.description)
+        } catch let error as LogError {
+            throw CommandFailure(message: error.message)
+        } catch let error as EventValidationError {
+            throw CommandFailure(message: "--policy: \(error)")
+        }
+        Output.write(globals.json ? JSONWriter.string(json) + "\n" : name.render(json))
+        return json
+    }
+}
+
+/// `parley support sla|tickets|backlog`.
+struct SupportCommand: ViewCommand {
+    static let view = "support"
+    static let configuration = CommandConfiguration(
+        commandName: "support", abstract: "Tickets, first response against the SLA in working hours, backlog (sla, tickets, backlog).")
+    @Argument(help: "sla, tickets or backlog.") var query: String
+    @OptionGroup var options: ViewOptions
+    @OptionGroup var globals: GlobalOptions
+    func run() throws { try answer() }
+}
+
+/// `parley community summary|members|heroes`.
+struct CommunityCommand: ViewCommand {
+    static let view = "community"
+    static let configuration = CommandConfiguration(
+        commandName: "community", abstract: "Members, roles, returns, UGC, flags and heroes (summary, members, heroes).")
+    @Argument(help: "summary, members or heroes.") var query: String
+    @OptionGroup var options: ViewOptions
+    @OptionGroup var globals: GlobalOptions
+    func run() throws { try answer() }
+}
+
+/// `parley content mix|check DRAFT.json`.
+struct ContentCommand: ViewCommand {
+    static let view = "content"
+    static let configuration = CommandConfiguration(
+        commandName: "content", abstract: "Content mix against targets (mix); lint a draft before publishing (check DRAFT.json; exit 1 if a check fails).")
+    @Argument(help: "mix, or check.") var query: String
+    @Argument(help: "For check: the draft, a post.published event or its data (JSON file, - for stdin).") var draft: String?
+    @OptionGroup var options: ViewOptions
+    @OptionGroup var globals: GlobalOptions
+
+    func run() throws {
+        var draftJSON: JSONValue?
+        if query == "check" {
+            guard let draft else { throw CommandFailure(message: "content check needs a draft file (a post.published event or its data)", status: 2) }
+            let data = draft == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: draft)
+            guard let data else { throw CommandFailure(message: "cannot read the draft \(draft)") }
+            do { draftJSON = try JSONParser.parse(Array(data)) } catch {
+                throw CommandFailure(message: "the draft \(draft) is not valid JSON: \(error)")
+            }
+        } else if draft != nil {
+            throw CommandFailure(message: "content \(query) takes no file argument", status: 2)
+        }
+        let json = try answer(draft: draftJSON)
+        if query == "check", json["ok"] == .bool(false) { throw ExitCode(1) }
+    }
+}
+
+/// `parley product ideas|matrix|loop|proposals`.
+struct ProductCommand: ViewCommand {
+    static let view = "product"
+    static let configuration = CommandConfiguration(
+        commandName: "product", abstract: "Ideas, votes, the impact/cost matrix, closing the loop, proposals (ideas, matrix, loop, proposals).")
+    @Argument(help: "ideas, matrix, loop or proposals.") var query: String
+    @OptionGroup var options: ViewOptions
+    @OptionGroup var globals: GlobalOptions
+    func run() throws { try answer() }
+}
