@@ -54,11 +54,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // A synthetic brand community for demos, benchmarks and tests.
+        .target(name: "ParleyDemo", dependencies: ["ParleyModel"], swiftSettings: strict),
+
         // The CLI.
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyModel", "ParleyLog", "ParleyViews", "ParleyProjections",
+                "ParleyModel", "ParleyLog", "ParleyViews", "ParleyProjections", "ParleyDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

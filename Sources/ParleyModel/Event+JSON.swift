@@ -103,3 +103,17 @@ extension Event {
         return .object(o)
     }
 }
+
+extension NewEvent {
+    /// The envelope as JSON, as `parley import` reads it.
+    public var json: JSONValue {
+        var o: [String: JSONValue] = [
+            "stream": .string(stream), "type": .string(type), "time": .string(time.rfc3339), "data": .object(data),
+        ]
+        if let id { o["id"] = .string(id) }
+        if source != "api" { o["source"] = .string(source) }
+        if let expectedVersion { o["expected_version"] = .int(expectedVersion) }
+        if !meta.isEmpty { o["meta"] = .object(meta) }
+        return .object(o)
+    }
+}
