@@ -62,9 +62,9 @@ public enum EventCodec {
     public static let genesis = [UInt8](repeating: 0, count: 32)
 
     /// SHA-256 over `previous` followed by `canonical`.
-    public static func chain(_ previous: some Sequence<UInt8>, _ canonical: UnsafeRawBufferPointer) -> [UInt8] {
+    public static func chain(_ previous: [UInt8], _ canonical: UnsafeRawBufferPointer) -> [UInt8] {
         var hasher = SHA256()
-        hasher.update(data: Array(previous))
+        hasher.update(data: previous)
         hasher.update(bufferPointer: canonical)
         return Array(hasher.finalize())
     }

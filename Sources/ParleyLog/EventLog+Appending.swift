@@ -76,10 +76,15 @@ extension EventLog {
         var hash = head.hash
         var streamCount = UInt64(try txn.count(tables.streams))
         var newStreams: [String: UInt64] = [:]
+        var finalVersions: [String: (number: UInt64, version: UInt64)] = [:]
+        var value: [UInt8] = []
         for (planned, canonical) in zip(plan.events, encoded) {
             hash = canonical.withUnsafeBytes { EventCodec.chain(hash, $0) }
             let key = Keys.uint64(planned.event.position)
-            try txn.put(key, hash + canonical, in: tables.events, mode: .append)
+            value.removeAll(keepingCapacity: true)
+            value.append(contentsOf: hash)
+            value.append(contentsOf: canonical)
+            try txn.put(key, value, in: tables.events, mode: .append)
             try txn.put(Array(planned.event.id.utf8), key, in: tables.ids, mode: .upsert)
             var streamNumber = planned.streamNumber
             if streamNumber == 0 {
@@ -91,8 +96,11 @@ extension EventLog {
                     newStreams[planned.event.stream] = streamNumber
                 }
             }
-            try txn.put(Array(planned.event.stream.utf8), Keys.uint64(streamNumber) + Keys.uint64(planned.event.version), in: tables.streams)
+            finalVersions[planned.event.stream] = (streamNumber, planned.event.version)
             try txn.put(Keys.uint64(streamNumber), key, in: tables.streamEvents, mode: .appendDuplicate)
+        }
+        for (stream, final) in finalVersions {
+            try txn.put(Array(stream.utf8), Keys.uint64(final.number) + Keys.uint64(final.version), in: tables.streams)
         }
         if let last = plan.events.last { head = (last.event.position, hash) }
         let outcome = AppendOutcome(positions: plan.positions, appended: plan.events.count, duplicates: batch.count - plan.events.count)

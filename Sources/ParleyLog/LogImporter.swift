@@ -30,10 +30,13 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
 
 /// Imports JSON Lines into the log in atomic batches: every line of a batch is validated before
 /// the batch is written, and the first bad line stops the import.
+///
+/// Two stages overlap: a reader thread splits, parses and validates lines into batches while the
+/// calling thread appends them, several batches to a durable commit.
 public struct LogImporter {
     /// Events per atomic batch.
     public var batchSize = 1000
-    /// Batches per durable commit (fewer fsyncs; each batch stays atomic).
+    /// Batches per durable commit at most (fewer fsyncs; each batch stays atomic).
     public var batchesPerCommit = 16
 
     private let log: EventLog
@@ -44,79 +47,177 @@ public struct LogImporter {
     ///
     /// - Parameter progress: called after each commit with the bytes and events read so far.
     public func run(from handle: FileHandle, progress: (Int, ImportSummary) -> Void = { _, _ in }) throws -> ImportSummary {
+        let queue = BatchQueue(capacity: batchesPerCommit * 2)
+        let reader = Thread { [batchSize] in
+            var parser = LineBatcher(batchSize: batchSize, queue: queue)
+            parser.run(handle)
+        }
+        reader.name = "parley-import-reader"
+        reader.start()
+        defer { queue.cancel() }
+
         var summary = ImportSummary()
-        var lineNumber = 0
-        var bytesRead = 0
-        var carry: [UInt8] = []
-        var batch: [NewEvent] = []
-        var batchLines: [Int] = []
-        var pending: [(events: [NewEvent], lines: [Int])] = []
-
-        func commit() throws {
-            guard !pending.isEmpty else { return }
-            let results = try log.append(batches: pending.map(\.events), stopAtFailure: true)
-            for (index, result) in results.enumerated() {
-                switch result {
-                case .success(let outcome):
-                    summary.appended += outcome.appended
-                    summary.duplicates += outcome.duplicates
-                case .failure(let error):
-                    let line = error.eventIndex.map { pending[index].lines[$0] } ?? pending[index].lines.first ?? lineNumber
-                    throw ImportError(line: line, reason: error.message, field: error.field, summary: summary)
-                }
-            }
-            pending.removeAll(keepingCapacity: true)
-            progress(bytesRead, summary)
-        }
-
-        func take(_ line: UnsafeBufferPointer<UInt8>) throws {
-            lineNumber += 1
-            var end = line.count
-            if end > 0, line[end - 1] == 0x0D { end -= 1 }
-            let body = UnsafeBufferPointer(rebasing: line[0..<end])
-            if body.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
-            summary.read += 1
-            do {
-                guard body.count <= EventLog.maxEventBytes * 2 else {
-                    throw EventValidationError(field: "", "the line is \(body.count) bytes, far over the 1 MiB event limit")
-                }
-                let json = try JSONParser.parse(body)
-                batch.append(try NewEvent(json: json))
-                batchLines.append(lineNumber)
-            } catch let error as JSONSyntaxError {
-                try commit()
-                throw ImportError(line: lineNumber, reason: error.description, field: nil, summary: summary)
-            } catch let error as EventValidationError {
-                try commit()
-                throw ImportError(line: lineNumber, reason: error.description, field: error.field.isEmpty ? nil : error.field, summary: summary)
-            }
-            if batch.count >= batchSize {
-                pending.append((batch, batchLines))
-                batch.removeAll(keepingCapacity: true)
-                batchLines.removeAll(keepingCapacity: true)
-                if pending.count >= batchesPerCommit { try commit() }
-            }
-        }
-
         while true {
-            let chunk = try handle.read(upToCount: 4 << 20) ?? Data()
-            if chunk.isEmpty { break }
-            bytesRead += chunk.count
-            carry.append(contentsOf: chunk)
-            var consumed = 0
-            try carry.withUnsafeBufferPointer { buffer in
-                var start = 0
-                while let newline = buffer[start...].firstIndex(of: 0x0A) {
-                    try take(UnsafeBufferPointer(rebasing: buffer[start..<newline]))
-                    start = newline + 1
+            let (batches, end) = queue.take(max: batchesPerCommit)
+            if !batches.isEmpty {
+                let results = try log.append(batches: batches.map(\.events), stopAtFailure: true)
+                for (index, result) in results.enumerated() {
+                    switch result {
+                    case .success(let outcome):
+                        summary.read += batches[index].events.count
+                        summary.appended += outcome.appended
+                        summary.duplicates += outcome.duplicates
+                    case .failure(let error):
+                        let lines = batches[index].lines
+                        let line = error.eventIndex.map { lines[$0] } ?? lines.first ?? 0
+                        throw ImportError(line: line, reason: error.message, field: error.field, summary: summary)
+                    }
                 }
-                consumed = start
+                progress(batches.last!.bytesRead, summary)
             }
-            carry.removeFirst(consumed)
+            switch end {
+            case nil: continue
+            case .finished?: return summary
+            case .failed(let line, let reason, let field, let readBefore)?:
+                summary.read = readBefore + 1
+                throw ImportError(line: line, reason: reason, field: field, summary: summary)
+            }
         }
-        if !carry.isEmpty { try carry.withUnsafeBufferPointer { try take($0) } }
-        if !batch.isEmpty { pending.append((batch, batchLines)) }
-        try commit()
-        return summary
+    }
+}
+
+/// Splits a byte stream into lines and lines into validated batches (the reader stage).
+struct LineBatcher {
+    let batchSize: Int
+    let queue: BatchQueue
+    var lineNumber = 0
+    var read = 0
+    var batch = ParsedBatch()
+
+    init(batchSize: Int, queue: BatchQueue) {
+        self.batchSize = batchSize
+        self.queue = queue
+    }
+
+    mutating func run(_ handle: FileHandle) {
+        var carry: [UInt8] = []
+        var bytesRead = 0
+        do {
+            while !queue.isCancelled {
+                let chunk = try handle.read(upToCount: 4 << 20) ?? Data()
+                if chunk.isEmpty { break }
+                bytesRead += chunk.count
+                batch.bytesRead = bytesRead
+                carry.append(contentsOf: chunk)
+                var consumed = 0
+                let failure: BatchQueue.End? = carry.withUnsafeBufferPointer { buffer in
+                    var start = 0
+                    while let newline = buffer[start...].firstIndex(of: 0x0A) {
+                        if let failure = take(UnsafeBufferPointer(rebasing: buffer[start..<newline])) { return failure }
+                        start = newline + 1
+                    }
+                    consumed = start
+                    return nil
+                }
+                if let failure { return queue.finish(failure) }
+                carry.removeFirst(consumed)
+            }
+            if !carry.isEmpty, let failure = carry.withUnsafeBufferPointer({ take($0) }) { return queue.finish(failure) }
+            if !batch.events.isEmpty { queue.put(batch) }
+            queue.finish(.finished)
+        } catch {
+            queue.finish(.failed(line: lineNumber + 1, reason: "cannot read the input: \(error.localizedDescription)", field: nil, readBefore: read))
+        }
+    }
+
+    /// Parses one line into the current batch; a bad line ends the import.
+    mutating func take(_ line: UnsafeBufferPointer<UInt8>) -> BatchQueue.End? {
+        lineNumber += 1
+        var end = line.count
+        if end > 0, line[end - 1] == 0x0D { end -= 1 }
+        let body = UnsafeBufferPointer(rebasing: line[0..<end])
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+        do {
+            guard body.count <= EventLog.maxEventBytes * 2 else {
+                throw EventValidationError(field: "", "the line is \(body.count) bytes, far over the 1 MiB event limit")
+            }
+            batch.events.append(try NewEvent(json: JSONParser.parse(body)))
+            batch.lines.append(lineNumber)
+        } catch let error as JSONSyntaxError {
+            return .failed(line: lineNumber, reason: error.description, field: nil, readBefore: read)
+        } catch let error as EventValidationError {
+            return .failed(line: lineNumber, reason: error.description, field: error.field.isEmpty ? nil : error.field, readBefore: read)
+        } catch {
+            return .failed(line: lineNumber, reason: "\(error)", field: nil, readBefore: read)
+        }
+        read += 1
+        if batch.events.count >= batchSize {
+            queue.put(batch)
+            batch = ParsedBatch()
+        }
+        return nil
+    }
+}
+
+/// A batch of validated events with the line each came from.
+struct ParsedBatch: Sendable {
+    var events: [NewEvent] = []
+    var lines: [Int] = []
+    var bytesRead = 0
+}
+
+/// A bounded hand-over between the reader stage and the appending stage.
+final class BatchQueue: @unchecked Sendable {
+    /// How the reader stage ended.
+    enum End: Sendable {
+        case finished
+        case failed(line: Int, reason: String, field: String?, readBefore: Int)
+    }
+
+    private let condition = NSCondition()
+    private var batches: [ParsedBatch] = []
+    private var end: End?
+    private var cancelled = false
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    var isCancelled: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return cancelled
+    }
+
+    func put(_ batch: ParsedBatch) {
+        condition.lock()
+        while batches.count >= capacity && !cancelled { condition.wait() }
+        batches.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func finish(_ end: End) {
+        condition.lock()
+        self.end = end
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Up to `max` batches (waiting for at least one), and the end once every batch is taken.
+    func take(max: Int) -> ([ParsedBatch], End?) {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.isEmpty && end == nil { condition.wait() }
+        let taken = Array(batches.prefix(max))
+        batches.removeFirst(taken.count)
+        condition.broadcast()
+        return (taken, batches.isEmpty ? end : nil)
     }
 }

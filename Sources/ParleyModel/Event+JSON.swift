@@ -13,8 +13,10 @@ extension NewEvent {
         guard case .object(let o) = json else {
             throw EventValidationError(field: "", "an event must be a JSON object, got \(json.typeName)")
         }
-        for key in o.keys.sorted(by: { $0.utf8Precedes($1) }) where !Self.inputFields.contains(key) {
-            throw EventValidationError(field: key, "is not an envelope field (allowed: id, stream, type, time, source, expected_version, data, meta)")
+        if o.keys.contains(where: { !Self.inputFields.contains($0) }) {
+            for key in o.keys.sorted(by: { $0.utf8Precedes($1) }) where !Self.inputFields.contains(key) {
+                throw EventValidationError(field: key, "is not an envelope field (allowed: id, stream, type, time, source, expected_version, data, meta)")
+            }
         }
         func string(_ key: String, required: Bool) throws(EventValidationError) -> String? {
             switch o[key] {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
 /// A JSON value as Parley stores and compares it.
 ///
 /// Numbers that are integers and fit in `Int64` are kept as ``int(_:)``; every other number is a
@@ -131,7 +137,17 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
 
 extension String {
     /// Bytewise (UTF-8) order, the order the spec uses for ids and for canonical keys.
-    @inlinable public func utf8Precedes(_ other: String) -> Bool {
-        utf8.lexicographicallyPrecedes(other.utf8)
+    public func utf8Precedes(_ other: String) -> Bool {
+        if let result = utf8.withContiguousStorageIfAvailable({ a in
+            other.utf8.withContiguousStorageIfAvailable { b -> Bool in
+                let n = Swift.min(a.count, b.count)
+                if n > 0, let pa = a.baseAddress, let pb = b.baseAddress {
+                    let c = memcmp(pa, pb, n)
+                    if c != 0 { return c < 0 }
+                }
+                return a.count < b.count
+            }
+        }), let result { return result }
+        return utf8.lexicographicallyPrecedes(other.utf8)
     }
 }

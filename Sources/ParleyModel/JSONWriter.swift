@@ -36,12 +36,12 @@ public struct JSONWriter {
         case .object(let o):
             bytes.append(UInt8(ascii: "{"))
             var first = true
-            for key in o.keys.sorted(by: { $0.utf8Precedes($1) }) {
+            for (key, element) in o.sorted(by: { $0.key.utf8Precedes($1.key) }) {
                 if !first { bytes.append(UInt8(ascii: ",")) }
                 first = false
                 write(string: key)
                 bytes.append(UInt8(ascii: ":"))
-                write(o[key]!)
+                write(element)
             }
             bytes.append(UInt8(ascii: "}"))
         }
@@ -61,6 +61,17 @@ public struct JSONWriter {
     /// … or `\u00XX`; everything else as its UTF-8.
     public mutating func write(string s: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Fast path: nothing to escape, so the UTF-8 goes in as one copy.
+        var s = s
+        let clean = s.withUTF8 { utf8 -> Bool in
+            for b in utf8 where b < 0x20 || b == 0x22 || b == 0x5C { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if clean {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case 0x22: bytes.append(0x5C); bytes.append(0x22)
