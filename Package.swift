@@ -94,11 +94,11 @@ let package = Package(
         ),
 
         .testTarget(name: "ParleyModelTests", dependencies: ["ParleyModel"], swiftSettings: strict),
-        .testTarget(name: "ParleyLogTests", dependencies: ["ParleyLog", "ParleyModel", "ParleyStore"], swiftSettings: strict),
+        .testTarget(name: "ParleyLogTests", dependencies: ["ParleyLog", "ParleyModel", "ParleyStore", "ParleyDemo"], swiftSettings: strict),
         .testTarget(name: "ParleyViewsTests", dependencies: ["ParleyViews", "ParleyModel"], swiftSettings: strict),
         .testTarget(
             name: "ParleyProjectionsTests",
-            dependencies: ["ParleyProjections", "ParleyViews", "ParleyLog", "ParleyModel"],
+            dependencies: ["ParleyProjections", "ParleyViews", "ParleyLog", "ParleyModel", "ParleyDemo"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ParleyLog
 import ParleyModel
+import ParleyProjections
 
 /// `parley stats`: what is in a data directory.
 struct StatsCommand: ParsableCommand {
@@ -11,12 +12,17 @@ struct StatsCommand: ParsableCommand {
     func run() throws {
         let log = try globals.openLog(create: false)
         let stats: LogStats
-        do { stats = try log.stats() } catch { throw CommandFailure(message: error.message) }
+        let viewsPosition: UInt64
+        do {
+            stats = try log.stats()
+            viewsPosition = try ViewIndex(log: log).checkpoint()
+        } catch { throw CommandFailure(message: error.message) }
         if globals.json {
             Output.line(JSONWriter.string([
                 "events": .int(Int64(stats.events)), "streams": .int(Int64(stats.streams)), "bytes": .int(Int64(stats.bytes)),
                 "used_bytes": .int(Int64(stats.usedBytes)), "map_size": .int(Int64(stats.mapSize)),
                 "format": .int(Int64(EventLog.formatVersion)),
+                "views": ["position": .int(Int64(viewsPosition)), "lag": .int(Int64(stats.events - min(viewsPosition, stats.events)))],
             ]))
         } else {
             Output.line("""
@@ -25,6 +31,7 @@ struct StatsCommand: ParsableCommand {
                 streams    \(stats.streams)
                 bytes      \(stats.bytes) on disk, \(stats.usedBytes) in use
                 map size   \(stats.mapSize)
+                views      caught up to position \(viewsPosition) (lag \(stats.events - min(viewsPosition, stats.events)))
                 """)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ParleyDemo
 import ParleyLog
 import ParleyModel
 
@@ -44,7 +45,7 @@ import ParleyModel
             try? FileManager.default.removeItem(atPath: input)
         }
         try Self.writeInput(to: input)
-        var rng = SplitMix64(seed: UInt64(Date().timeIntervalSince1970))
+        var rng = SeededGenerator(seed: UInt64(Date().timeIntervalSince1970))
         var kills = 0
         var lastHead: UInt64 = 0
         for _ in 0..<25 {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ParleyDemo
 import ParleyLog
 import ParleyModel
 
@@ -35,7 +36,7 @@ private struct LogModel {
 @Suite struct PropertyTests {
     @Test(arguments: [1, 2, 3, 4, 5])
     func randomBatchesMatchTheModel(seed: UInt64) throws {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         var model = LogModel()
         try withTemporaryLog { log, _ throws in
             for _ in 0..<150 {
@@ -84,18 +85,5 @@ private struct LogModel {
             #expect((try? stopped[2].get()) == nil)
             #expect(try log.head() == 3)
         }
-    }
-}
-
-/// A small seeded generator, so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ParleyDemo
 import ParleyLog
 import ParleyModel
 import ParleyProjections
@@ -7,11 +8,11 @@ import ParleyViews
 
 /// Random events of every view's vocabulary, with times deliberately out of order.
 struct RandomCommunity {
-    var rng: SplitMix64
+    var rng: SeededGenerator
     var n = 0
     let base = 1_780_000_000_000_000 as Int64
 
-    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+    init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
 
     mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &rng)] }
 
@@ -56,7 +57,7 @@ struct RandomCommunity {
         try withLog { log in
             var community = RandomCommunity(seed: seed)
             let index = try ViewIndex(log: log)
-            var rng = SplitMix64(seed: seed &* 31)
+            var rng = SeededGenerator(seed: seed &* 31)
             let probes = (0..<4).map { _ in Instant(microseconds: community.base + Int64.random(in: 0..<(70 * 86_400), using: &rng) * 1_000_000) }
             for round in 0..<12 {
                 let batch = (0..<Int.random(in: 1...40, using: &rng)).map { _ in community.event() }
@@ -113,18 +114,5 @@ struct RandomCommunity {
             let decoded = bytes.withUnsafeBytes { CompactCodec.decode($0) }
             #expect(decoded == event)
         }
-    }
-}
-
-/// A small seeded generator, so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
