@@ -4,9 +4,9 @@ extension DemoCommunity {
     /// A day of member contributions: comments, reactions, shares, saves, poll votes, member
     /// posts, ideas and votes, drawn so that a few members do most of it.
     mutating func memberActivity(on midnight: Instant, day: Int, roster: [String], ideas: inout IdeaBoard) {
-        let recent = Array(posts.suffix(6))
+        let recent = Array(posts.suffix(6 * intensity))
         guard !recent.isEmpty else { return }
-        for n in 0..<int(30...70) {
+        for n in 0..<(int(30...70) * intensity) {
             let member = activeMember(roster)
             let time = at(midnight, hours: 7...23)
             let post = pick(recent)
@@ -38,7 +38,7 @@ extension DemoCommunity {
     /// A day of support tickets: opened at any hour, most answered (some only after the next
     /// opening, some never), a few escalated, most resolved, a few reopened.
     mutating func tickets(on midnight: Instant, day: Int, roster: [String]) {
-        for n in 0..<int(1...6) {
+        for n in 0..<(int(1...6) * intensity) {
             let ticket = "t\(day)-\(n)"
             let member = pick(roster)
             let opened = at(midnight, hours: chance(0.7) ? 8...18 : 0...23)

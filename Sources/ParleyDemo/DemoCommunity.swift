@@ -9,6 +9,9 @@ public struct DemoCommunity {
     public var until: Instant
     public var days: Int
     public var members: Int
+    /// Multiplies the daily activity (contributions, tickets): 1 is a small brand, 150 makes a
+    /// log of about a million events in 90 days, for benchmarks.
+    public var intensity = 1
     var rng: SeededGenerator
     var events: [NewEvent] = []
     var counter = 0
@@ -101,7 +104,7 @@ public struct DemoCommunity {
     }
 
     mutating func brandPosts(on midnight: Instant, day: Int, weekend: Bool) {
-        let count = weekend ? int(0...1) : (chance(0.1) ? 3 : int(1...2))
+        let count = (weekend ? int(0...1) : (chance(0.1) ? 3 : int(1...2))) * intensity
         for n in 0..<count {
             let post = "b\(day)-\(n)"
             let kind = pick(["engaging", "engaging", "engaging", "educational", "educational", "promotional"])

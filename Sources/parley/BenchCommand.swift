@@ -14,6 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrent single-event appenders.") var appenders = 64
     @Option(name: .customLong("appends"), help: "Single-event appends in total, shared by the appenders.") var appends = 20_000
     @Option(help: "Where to make the scratch directory (removed afterwards).") var scratch: String?
+    @Option(name: .customLong("view-events"), help: "Events of the demo community for the views' figures (0 skips them).") var viewEvents = 1_000_000
 
     func run() async throws {
         let base = scratch ?? FileManager.default.temporaryDirectory.path
@@ -111,6 +112,13 @@ struct BenchCommand: AsyncParsableCommand {
             "events_per_commit": .double(Double(total) / Double(max(commits, 1))),
             "p50_ms": .double(latencies[latencies.count / 2]), "p99_ms": .double(latencies[Int(Double(latencies.count) * 0.99)]),
         ]
+
+        if viewEvents > 0 {
+            progress("building a community of about \(viewEvents) events for the views")
+            let viewsDirectory = directory + "-views"
+            defer { try? FileManager.default.removeItem(atPath: viewsDirectory) }
+            figures["views"] = try benchViews(events: viewEvents, in: viewsDirectory)
+        }
 
         if globals.json {
             Output.line(JSONWriter.string(.object(figures)))
