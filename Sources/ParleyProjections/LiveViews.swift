@@ -1,0 +1,108 @@
+public import ParleyLog
+public import ParleyModel
+import ParleyViews
+import ParleyStore
+internal import Foundation
+
+/// The views of the whole log kept in memory, for a long-running process (the daemon).
+///
+/// One state fed every indexed event in (time, position) order answers every as-of query (the
+/// views ignore events after T; `CurrentStateTests` pins this). New events whose (time, position)
+/// comes after the last one applied are applied as they arrive; a backfilled event (an earlier
+/// time) makes the next refresh rebuild the state from the index. Queries at a position
+/// (`--at-position`) are answered from the index directly.
+public final class LiveViews: @unchecked Sendable {
+    private let index: ViewIndex
+    private let lock = NSLock()
+    private var state = Views()
+    private var policyEvents: [Event] = []
+    private var lastKey: [UInt8] = []
+    private var position: UInt64 = 0
+    /// Rebuilds so far (for metrics).
+    public private(set) var rebuilds = 0
+
+    public init(index: ViewIndex) { self.index = index }
+
+    /// The position the in-memory state is current to.
+    public var currentPosition: UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return position
+    }
+
+    /// Catches the stored index up to the log and brings the state up to it.
+    public func refresh() throws(LogError) {
+        let checkpoint = try index.catchUp()
+        lock.lock()
+        defer { lock.unlock() }
+        guard checkpoint > position else { return }
+        // The entries of the new events: in order after `lastKey`, unless some are earlier.
+        var fresh: [(key: [UInt8], event: Event)] = []
+        var backfilled = false
+        try index.log.scan(from: position + 1) { stored throws(LogError) in
+            guard stored.position <= checkpoint else { return false }
+            let event = try stored.decode()
+            guard ViewIndex.isIndexed(event.type) else { return true }
+            let key = ViewIndex.key(time: event.time, position: event.position)
+            if !lastKey.isEmpty, key.lexicographicallyPrecedes(lastKey) { backfilled = true }
+            fresh.append((key, event))
+            return true
+        }
+        if backfilled || position == 0 {
+            var views = Views()
+            var policies: [Event] = []
+            var last: [UInt8] = []
+            try index.forEachEntry { key, event in
+                views.apply(event)
+                if event.type == "policy.set" { policies.append(event) }
+                last = key
+            }
+            state = views
+            policyEvents = policies
+            lastKey = last
+            if position != 0 { rebuilds += 1 }
+        } else {
+            fresh.sort { $0.key.lexicographicallyPrecedes($1.key) }
+            for (key, event) in fresh {
+                state.apply(event)
+                if event.type == "policy.set" { policyEvents.append(event) }
+                lastKey = key
+            }
+        }
+        position = checkpoint
+    }
+
+    /// Answers `request` from memory (from the index for `atPosition`).
+    public func answer(_ request: ViewRequest, now: Instant = .now) throws -> JSONValue {
+        if request.atPosition != nil { return try index.answer(request, now: now) }
+        lock.lock()
+        var views = state
+        let policies = policyEvents
+        lock.unlock()
+        if let overrides = request.policyOverrides {
+            var timeline = try PolicyTimeline(overrides: overrides)
+            for event in policies { timeline.record(event) }
+            views.policies = timeline
+        }
+        let asOf = request.asOf ?? now
+        let q = ViewQuery(asOf: asOf, from: request.from, to: request.to, week: request.week)
+        return try views.answer(request.name, q, draft: request.draft)
+    }
+}
+
+extension ViewIndex {
+    /// Calls `body` with every entry (key and event) in (time, position) order.
+    func forEachEntry(_ body: ([UInt8], Event) -> Void) throws(LogError) {
+        do {
+            try env.read { txn throws(StoreError) in
+                try txn.withCursor(entries) { c throws(StoreError) in
+                    var entry = try c.first()
+                    while let e = entry {
+                        if let event = CompactCodec.decode(e.value) { body(Array(e.key), event) }
+                        entry = try c.next()
+                    }
+                }
+            }
+        } catch { throw LogError.storage(error) }
+    }
+}
