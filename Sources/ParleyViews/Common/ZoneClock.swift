@@ -1,52 +1,16 @@
-import Foundation
 import ParleyModel
 
-/// Local wall-clock readings of instants in one IANA time zone, with the zone's offsets cached.
+/// Local wall-clock readings of instants in one IANA time zone.
 ///
-/// Built once per query for the span of instants it will read: the zone's transitions inside the
-/// span are listed up front (a handful of Foundation calls per year), so that each reading is a
-/// binary search. Instants outside the span fall back to Foundation.
-///
-/// Complexity: O(log k) per reading, k the number of transitions in the span.
+/// A thin reader over ``BusinessCalendar/Zone``, whose transition table is built once per
+/// process and per zone, so every reading is a binary search.
 struct ZoneClock: Sendable {
-    /// The zone; `nil` for UTC, whose offset is always 0.
-    private let zone: TimeZone?
-    /// Starts (seconds since the epoch) of the spans of constant offset, ascending.
-    private var starts: [Int64] = []
-    /// The offset (seconds east of UTC) from each start on.
-    private var offsets: [Int64] = []
-    /// The span the table covers: [spanStart, spanEnd].
-    private var spanStart: Int64 = 0
-    private var spanEnd: Int64 = -1
+    /// The zone; `nil` for UTC (and unknown names, which validated policies exclude).
+    private let zone: BusinessCalendar.Zone?
 
-    /// A clock for the IANA zone `identifier` (UTC when unknown, which validated policies exclude),
-    /// with offsets cached for instants from `from` to `to`.
-    init(identifier: String, from: Instant, to: Instant) {
-        if identifier == "UTC" || identifier == "Etc/UTC" {
-            zone = nil
-            return
-        }
-        guard let zone = TimeZone(identifier: identifier) else {
-            self.zone = nil
-            return
-        }
-        self.zone = zone
-        // Pad by two days so local midnights near the ends also read from the table.
-        let lo = Self.floorSeconds(from) - 2 * 86_400
-        let hi = Self.floorSeconds(to) + 2 * 86_400
-        guard lo <= hi else { return }
-        spanStart = lo
-        spanEnd = hi
-        var date = Date(timeIntervalSince1970: TimeInterval(lo))
-        starts.append(lo)
-        offsets.append(Int64(zone.secondsFromGMT(for: date)))
-        while let next = zone.nextDaylightSavingTimeTransition(after: date) {
-            let s = Int64(next.timeIntervalSince1970.rounded(.down))
-            guard s <= hi, s > starts[starts.count - 1] else { break }
-            starts.append(s)
-            offsets.append(Int64(zone.secondsFromGMT(for: next)))
-            date = next
-        }
+    /// A clock for the IANA zone `identifier`.
+    init(identifier: String) {
+        zone = identifier == "UTC" || identifier == "Etc/UTC" ? nil : BusinessCalendar.Zone.named(identifier)
     }
 
     /// Whole seconds since the epoch, rounded down.
@@ -57,16 +21,7 @@ struct ZoneClock: Sendable {
 
     /// The zone's offset from UTC, in seconds, at the instant `seconds` after the epoch.
     func offset(atSeconds seconds: Int64) -> Int64 {
-        guard let zone else { return 0 }
-        if seconds >= spanStart, seconds <= spanEnd {
-            var lo = 0, hi = starts.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if starts[mid] <= seconds { lo = mid + 1 } else { hi = mid }
-            }
-            return offsets[max(lo - 1, 0)]
-        }
-        return Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
+        zone?.offset(atSecond: seconds) ?? 0
     }
 
     /// Local seconds since 1970-01-01T00:00 local time at `t`.
@@ -94,12 +49,7 @@ struct ZoneClock: Sendable {
     /// the jump, so it lands after the gap; one that occurs twice is its first occurrence — the
     /// rule `views.md` gives for business hours.
     func startOfDay(_ day: Int) -> Instant {
-        let local = Int64(day) * 86_400
-        let before = offset(atSeconds: local - 86_400 - 14 * 3600)
-        let after = offset(atSeconds: local + 86_400 + 14 * 3600)
-        let candidates = [local - before, local - after].filter { $0 + offset(atSeconds: $0) == local }
-        let seconds = candidates.min() ?? (local - before)
-        return Instant(microseconds: seconds * 1_000_000)
+        zone?.instant(localDay: day, minute: 0) ?? Instant(microseconds: Int64(day) * 86_400_000_000)
     }
 
     /// `YYYY-MM-DD` of a local date given as days since 1970-01-01.

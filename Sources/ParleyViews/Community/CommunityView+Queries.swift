@@ -118,13 +118,10 @@ extension CommunityView {
             }
             week = parsed
         } else {
-            week = ISOWeek(holding: ZoneClock(identifier: policy.timezone, from: t, to: t).localDay(t))
+            week = ISOWeek(holding: ZoneClock(identifier: policy.timezone).localDay(t))
         }
         let monday = week.monday
-        let clock = ZoneClock(
-            identifier: policy.timezone,
-            from: Instant(microseconds: Int64(monday) * 86_400_000_000),
-            to: Instant(microseconds: Int64(monday + 7) * 86_400_000_000))
+        let clock = ZoneClock(identifier: policy.timezone)
         let start = clock.startOfDay(monday), end = clock.startOfDay(monday + 7)
         let weights: [ContributionKind: Double] = [
             .post: policy.heroWeights["post"] ?? 3, .comment: policy.heroWeights["comment"] ?? 2,

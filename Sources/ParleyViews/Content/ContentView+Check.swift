@@ -52,7 +52,7 @@ extension ContentView {
         }
 
         if draft.author == "brand" {
-            let clock = ZoneClock(identifier: policy.timezone, from: draft.time, to: draft.time)
+            let clock = ZoneClock(identifier: policy.timezone)
             let day = clock.localDay(draft.time)
             let others = brandPosts(onLocalDay: day, clock: clock, asOf: q.asOf, except: draft.post)
             let total = others + 1

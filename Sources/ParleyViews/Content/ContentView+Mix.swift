@@ -16,7 +16,7 @@ extension ContentView {
         let from = q.from ?? to.adding(days: -30)
         let end = min(to, t)
         let policy = q.policies.content(at: t)
-        let clock = ZoneClock(identifier: policy.timezone, from: from, to: end)
+        let clock = ZoneClock(identifier: policy.timezone)
         let window = posts(after: from, through: end)
 
         var byKind: [String: Int] = [:]

@@ -53,9 +53,8 @@ extension ProductView {
     public func proposals(_ q: ViewQuery) throws(ViewQueryError) -> JSONValue {
         let book = resolve(asOf: q.asOf)
         let policy = q.policies.product(at: q.asOf)
-        let times = book.proposed.values.map(\.time)
-        guard let first = times.min(), let last = times.max() else { return .object(["months": []]) }
-        let clock = ZoneClock(identifier: policy.timezone, from: first, to: last)
+        guard !book.proposed.isEmpty else { return .object(["months": []]) }
+        let clock = ZoneClock(identifier: policy.timezone)
         var months: [String: (proposed: Int64, valid: Int64)] = [:]
         for (id, p) in book.proposed {
             let month = ZoneClock.monthText(clock.localDay(p.time))
