@@ -5,7 +5,11 @@
 public enum Vocabulary {
     /// What a field must hold.
     enum Kind: Sendable {
+        /// Identifiers and names the views compare and sort.
         case string
+        /// Descriptive fields whose JSON type the spec leaves open (a poll option may be a
+        /// number, a priority a word or a rank): kept as given.
+        case any
         case bool
         case oneOf(Set<String>)
         case integer(ClosedRange<Int64>)
@@ -23,51 +27,52 @@ public enum Vocabulary {
 
     static func req(_ name: String, _ kind: Kind = .string) -> Field { Field(name: name, kind: kind, required: true) }
     static func opt(_ name: String, _ kind: Kind = .string) -> Field { Field(name: name, kind: kind, required: false) }
+    static func free(_ name: String) -> Field { Field(name: name, kind: .any, required: false) }
 
     static let table: [String: [Field]] = [
-        "member.joined": [req("member"), opt("handle"), opt("platform")],
+        "member.joined": [req("member"), free("handle"), free("platform")],
         "member.role_assigned": [req("member"), req("role", roles), opt("by")],
         "member.role_revoked": [req("member"), req("role", roles), opt("by")],
         "post.published": [
             req("post"), req("author"), req("kind", .oneOf(["engaging", "educational", "promotional", "ugc"])),
-            opt("channel"), opt("format", .oneOf(["text", "image", "video", "carousel", "poll", "story", "live"])),
+            free("channel"), opt("format", .oneOf(["text", "image", "video", "carousel", "poll", "story", "live"])),
             opt("next_step", .oneOf(["poll", "form", "thread", "faq", "event", "none"])),
-            opt("ad_label", .bool), opt("captions", .bool), opt("links", .strings), opt("text"),
+            opt("ad_label", .bool), opt("captions", .bool), opt("links", .strings), free("text"),
         ],
-        "comment.posted": [req("comment"), req("post"), req("author"), opt("text"), opt("reply_to")],
-        "reaction.added": [req("target"), req("member"), opt("reaction")],
-        "reaction.removed": [req("target"), req("member"), opt("reaction")],
+        "comment.posted": [req("comment"), req("post"), req("author"), free("text"), opt("reply_to")],
+        "reaction.added": [req("target"), req("member"), free("reaction")],
+        "reaction.removed": [req("target"), req("member"), free("reaction")],
         "post.shared": [req("post"), req("member")],
         "post.saved": [req("post"), req("member")],
-        "poll.voted": [req("post"), req("member"), req("option")],
+        "poll.voted": [req("post"), req("member"), Field(name: "option", kind: .any, required: true)],
         "moderation.flagged": [
             req("target"), req("member"),
-            req("reason", .oneOf(["toxic", "spam", "offtopic", "rate_limit", "stop_word"])), opt("by"), opt("rule"),
+            req("reason", .oneOf(["toxic", "spam", "offtopic", "rate_limit", "stop_word"])), opt("by"), free("rule"),
         ],
         "moderation.actioned": [
             req("target"), req("member"), req("action", .oneOf(["hide", "warn", "slow_mode", "mute", "ban"])),
-            opt("by"), opt("until"),
+            opt("by"), free("until"),
         ],
         "ticket.opened": [
             req("ticket"), req("member"), opt("origin", .oneOf(["comment", "mention", "dm", "email", "other"])),
-            opt("ref"), opt("channel"), opt("subject"), opt("priority"),
+            free("ref"), free("channel"), free("subject"), free("priority"),
         ],
-        "ticket.replied": [req("ticket"), req("by"), req("staff", .bool), opt("public", .bool), opt("text")],
-        "ticket.escalated": [req("ticket"), req("team"), opt("by"), opt("reason")],
-        "ticket.resolved": [req("ticket"), opt("by"), opt("resolution")],
+        "ticket.replied": [req("ticket"), req("by"), req("staff", .bool), opt("public", .bool), free("text")],
+        "ticket.escalated": [req("ticket"), req("team"), opt("by"), free("reason")],
+        "ticket.resolved": [req("ticket"), opt("by"), free("resolution")],
         "ticket.reopened": [req("ticket"), opt("by")],
-        "idea.proposed": [req("idea"), req("author"), req("title"), opt("ref"), opt("text")],
+        "idea.proposed": [req("idea"), req("author"), req("title"), free("ref"), free("text")],
         "idea.voted": [req("idea"), req("member")],
         "idea.unvoted": [req("idea"), req("member")],
         "idea.estimated": [req("idea"), req("impact", .integer(1...5)), req("cost", .integer(1...5)), opt("by")],
         "idea.status_changed": [
             req("idea"),
             req("status", .oneOf(["open", "under_review", "planned", "in_progress", "shipped", "declined"])),
-            opt("by"), opt("note"),
+            opt("by"), free("note"),
         ],
         "idea.merged": [req("idea"), req("into"), opt("by")],
         "announcement.published": [
-            req("announcement"), req("ideas", .strings), req("notified", .strings), opt("title"), opt("post"),
+            req("announcement"), req("ideas", .strings), req("notified", .strings), free("title"), opt("post"),
         ],
         "policy.set": [req("name", .oneOf(["sla", "community", "content", "product"])), req("value", .object)],
     ]
@@ -87,6 +92,8 @@ public enum Vocabulary {
                 continue
             }
             switch field.kind {
+            case .any:
+                continue
             case .string:
                 guard value.stringValue != nil else {
                     throw EventValidationError(field: path, "must be a string, got \(value.typeName)")

@@ -71,6 +71,9 @@ import Testing
         _ = try event(#"{"stream": "policy:sla", "type": "policy.set", "time": "2026-03-02T10:15:00Z", "data": {"name": "sla", "value": {"hours": "24x7"}}}"#)
         _ = try event(#"{"stream": "p", "type": "ticket.opened", "time": "2026-03-02T10:15:00Z", "data": {"ticket": "t", "member": "m", "origin": null, "unknown_extra": [1]}}"#)
         _ = try event(#"{"stream": "p", "type": "some.custom_type", "time": "2026-03-02T10:15:00Z", "data": {"anything": 1}}"#)
+        // Descriptive fields whose type the spec leaves open are kept as given.
+        _ = try event(#"{"stream": "p", "type": "poll.voted", "time": "2026-03-02T10:15:00Z", "data": {"post": "p", "member": "m", "option": 2}}"#)
+        _ = try event(#"{"stream": "t", "type": "ticket.opened", "time": "2026-03-02T10:15:00Z", "data": {"ticket": "t", "member": "m", "priority": 1, "ref": {"url": "x"}}}"#)
     }
 
     @Test func sameFactComparesByValue() throws {
