@@ -27,6 +27,11 @@ struct AppendCommand: ParsableCommand {
         do { event = try NewEvent(json: .object(object)) } catch {
             throw CommandFailure(message: "invalid event: \(error)")
         }
+        if let remote = try globals.remote() {
+            let position = try remote.append([event.json])[0]
+            Output.line(globals.json ? JSONWriter.string(["position": .int(Int64(position))]) : String(position))
+            return
+        }
         let log = try globals.openLog(create: true)
         let outcome: AppendOutcome
         do { outcome = try log.append([event]) } catch { throw CommandFailure(message: error.message) }

@@ -10,6 +10,19 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON document instead of text for people.")
     var json = false
 
+    @Option(name: .long, help: "Work through a running parleyd at this URL (default: $PARLEY_SERVER).")
+    var server: String?
+
+    @Option(name: .long, help: "The bearer token for --server (default: $PARLEY_TOKEN).")
+    var token: String?
+
+    /// The daemon to work through, when one is named.
+    func remote() throws -> RemoteLog? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let server = server ?? environment["PARLEY_SERVER"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        return try RemoteLog(server: server, token: token ?? environment["PARLEY_TOKEN"])
+    }
+
     /// The data directory in force.
     var dataDirectory: String {
         data ?? ProcessInfo.processInfo.environment["PARLEY_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "./parley-data"

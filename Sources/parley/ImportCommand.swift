@@ -27,6 +27,9 @@ struct ImportCommand: ParsableCommand {
             handle = h
             total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
         }
+        if let remote = try globals.remote() {
+            return try importRemote(handle, remote)
+        }
         let log = try globals.openLog(create: true)
         var importer = LogImporter(log: log)
         importer.batchSize = max(1, batchSize)
@@ -47,6 +50,64 @@ struct ImportCommand: ParsableCommand {
             Output.line(JSONWriter.string(["read": .int(Int64(summary.read)), "appended": .int(Int64(summary.appended)), "duplicates": .int(Int64(summary.duplicates))]))
         } else {
             Output.line("read \(summary.read) events: \(summary.appended) appended, \(summary.duplicates) already in the log")
+        }
+    }
+}
+
+extension ImportCommand {
+    /// Imports through a daemon: each batch of lines is validated here, then sent as one JSON
+    /// Lines request (one atomic batch on the server).
+    func importRemote(_ handle: FileHandle, _ remote: RemoteLog) throws {
+        let name = file == "-" ? "stdin" : file
+        var read = 0, appended = 0, duplicates = 0
+        var batch: [JSONValue] = []
+        var lines: [Int] = []
+        var seen = Set<UInt64>()
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let report: (positions: [UInt64], appended: Int?)
+            do { report = try remote.appendReport(batch, lines: true) } catch let failure as CommandFailure {
+                // Name the line when the server names the event.
+                var message = failure.message
+                if message.hasPrefix("event "), let index = Int(message.dropFirst(6).prefix { $0.isNumber }), index < lines.count {
+                    message = "line \(lines[index]): " + message.drop { $0 != ":" }.dropFirst(2)
+                }
+                throw CommandFailure(message: "\(name) \(message) (appended \(appended) events before it)")
+            }
+            // The daemon says how many were new; else count repeated positions as duplicates.
+            if let new = report.appended {
+                appended += new
+                duplicates += report.positions.count - new
+            } else {
+                for p in report.positions {
+                    if seen.insert(p).inserted { appended += 1 } else { duplicates += 1 }
+                }
+            }
+            batch.removeAll()
+            lines.removeAll()
+        }
+        let data = handle.readDataToEndOfFile()
+        var number = 0
+        for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            number += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            read += 1
+            do {
+                let json = try JSONParser.parse(Array(line))
+                _ = try NewEvent(json: json)
+                batch.append(json)
+                lines.append(number)
+            } catch {
+                try flush()
+                throw CommandFailure(message: "\(name) line \(number): \(error) (appended \(appended) events before it)")
+            }
+            if batch.count >= batchSize { try flush() }
+        }
+        try flush()
+        if globals.json {
+            Output.line(JSONWriter.string(["read": .int(Int64(read)), "appended": .int(Int64(appended)), "duplicates": .int(Int64(duplicates))]))
+        } else {
+            Output.line("read \(read) events: \(appended) appended, \(duplicates) already in the log")
         }
     }
 }

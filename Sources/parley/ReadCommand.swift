@@ -13,6 +13,16 @@ struct ReadCommand: ParsableCommand {
     @Option(help: "Only events of this type.") var type: String?
 
     func run() throws {
+        if let remote = try globals.remote() {
+            var query = ["from": String(from)]
+            query["limit"] = limit.map(String.init)
+            query["stream"] = stream
+            query["type"] = type
+            let response = try remote.send("GET", "/v1/events", query: query)
+            guard response.status == 200 else { throw remote.failure(response) }
+            Output.write(bytes: Array(response.body))
+            return
+        }
         let log = try globals.openLog(create: false)
         let limit = self.limit ?? .max
         guard limit > 0 else { return }

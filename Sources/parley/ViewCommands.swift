@@ -14,14 +14,19 @@ struct ViewOptions: ParsableArguments {
     @Option(help: "ISO week for heroes, e.g. 2026-W10 (default: the week holding the as-of instant).") var week: String?
     @Option(help: "A JSON file {name: policy} used instead of the log's policies (a what-if).") var policy: String?
 
-    /// The parsed request for query `name`.
-    func request(_ name: ViewQueryName) throws -> ViewRequest {
+    /// The query parameters, named as the HTTP API names them.
+    var parameters: [String: String] {
         var parameters: [String: String] = [:]
         parameters["as_of"] = asOf
         parameters["at_position"] = atPosition
         parameters["from"] = from
         parameters["to"] = to
         parameters["week"] = week
+        return parameters
+    }
+
+    /// The parsed request for query `name`.
+    func request(_ name: ViewQueryName) throws -> ViewRequest {
         var request: ViewRequest
         do {
             request = try ViewRequest(name: name, parameters: parameters) { "--" + $0.replacingOccurrences(of: "_", with: "-") }
@@ -60,6 +65,11 @@ extension ViewCommand {
         }
         var request = try options.request(name)
         request.draft = draft
+        if let remote = try globals.remote() {
+            let json = try remote.view(name.rawValue, query: options.parameters, draft: draft)
+            Output.write(globals.json ? JSONWriter.string(json) + "\n" : name.render(json))
+            return json
+        }
         let log = try globals.openLog(create: false)
         let json: JSONValue
         do {
