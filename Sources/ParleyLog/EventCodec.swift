@@ -14,7 +14,15 @@ internal import Crypto
 public enum EventCodec {
     /// The canonical bytes of `event`.
     public static func encode(_ event: Event) -> [UInt8] {
-        var w = JSONWriter(capacity: 256)
+        var recorded: [UInt8] = []
+        event.recorded.write(into: &recorded)
+        return encode(event, recorded: recorded)
+    }
+
+    /// The canonical bytes of `event`, with its `recorded` instant already formatted (the same for
+    /// every event of a commit).
+    public static func encode(_ event: Event, recorded: [UInt8]) -> [UInt8] {
+        var w = JSONWriter(capacity: 384)
         w.raw("{\"data\":")
         w.write(.object(event.data))
         w.raw(",\"id\":")
@@ -22,19 +30,19 @@ public enum EventCodec {
         w.raw(",\"meta\":")
         w.write(.object(event.meta))
         w.raw(",\"position\":")
-        w.raw(String(event.position))
+        w.write(integer: Int64(event.position))
         w.raw(",\"recorded\":\"")
-        w.raw(event.recorded.rfc3339)
+        w.bytes.append(contentsOf: recorded)
         w.raw("\",\"source\":")
         w.write(string: event.source)
         w.raw(",\"stream\":")
         w.write(string: event.stream)
         w.raw(",\"time\":\"")
-        w.raw(event.time.rfc3339)
+        event.time.write(into: &w.bytes)
         w.raw("\",\"type\":")
         w.write(string: event.type)
         w.raw(",\"version\":")
-        w.raw(String(event.version))
+        w.write(integer: Int64(event.version))
         w.raw("}")
         return w.bytes
     }

@@ -64,10 +64,12 @@ extension EventLog {
         // then chain and write.
         var encoded: [[UInt8]] = []
         encoded.reserveCapacity(plan.events.count)
+        var recordedText: [UInt8] = []
+        recorded.write(into: &recordedText)
         for planned in plan.events {
             var event = planned.event
             event.recorded = recorded
-            let canonical = EventCodec.encode(event)
+            let canonical = EventCodec.encode(event, recorded: recordedText)
             if canonical.count > Self.maxEventBytes {
                 return .failure(LogError(code: .tooLarge, message: "the event is \(canonical.count) bytes encoded, over the limit of 1 MiB (\(Self.maxEventBytes) bytes)", eventIndex: planned.index))
             }

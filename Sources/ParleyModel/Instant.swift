@@ -114,23 +114,42 @@ extension Instant {
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` in UTC, with a fraction only when it is not zero and
     /// without trailing zeros, as `views.md` prints instants.
     public var rfc3339: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(27)
+        write(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends ``rfc3339`` as UTF-8 bytes, without building a string.
+    public func write(into out: inout [UInt8]) {
         let (secs, micros) = microseconds.quotientAndRemainderFloored(dividingBy: 1_000_000)
         let (days, secOfDay) = secs.quotientAndRemainderFloored(dividingBy: 86_400)
         let (y, m, d) = Instant.civilFromDays(Int(days))
-        var s = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T"
-        s += pad(Int(secOfDay / 3600), 2) + ":" + pad(Int(secOfDay / 60 % 60), 2) + ":" + pad(Int(secOfDay % 60), 2)
-        if micros != 0 {
-            var frac = pad(Int(micros), 6)
-            while frac.hasSuffix("0") { frac.removeLast() }
-            s += "." + frac
+        @inline(__always) func digits(_ v: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var v = v
+            if v < 0 { out.append(UInt8(ascii: "-")); v = -v }
+            while divisor > 0 {
+                out.append(UInt8(truncatingIfNeeded: 0x30 + (v / divisor) % 10))
+                divisor /= 10
+            }
         }
-        return s + "Z"
+        if y > 9999 { out.append(contentsOf: String(y).utf8) } else { digits(y, 4) }
+        out.append(UInt8(ascii: "-")); digits(m, 2)
+        out.append(UInt8(ascii: "-")); digits(d, 2)
+        out.append(UInt8(ascii: "T")); digits(Int(secOfDay / 3600), 2)
+        out.append(UInt8(ascii: ":")); digits(Int(secOfDay / 60 % 60), 2)
+        out.append(UInt8(ascii: ":")); digits(Int(secOfDay % 60), 2)
+        if micros != 0 {
+            out.append(UInt8(ascii: "."))
+            var frac = Int(micros), width = 6
+            while frac % 10 == 0 { frac /= 10; width -= 1 }
+            digits(frac, width)
+        }
+        out.append(UInt8(ascii: "Z"))
     }
 
-    private func pad(_ v: Int, _ width: Int) -> String {
-        let t = String(v)
-        return t.count >= width ? t : String(repeating: "0", count: width - t.count) + t
-    }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
     public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {

@@ -23,7 +23,7 @@ public struct JSONWriter {
         switch value {
         case .null: raw("null")
         case .bool(let b): raw(b ? "true" : "false")
-        case .int(let i): raw(String(i))
+        case .int(let i): write(integer: i)
         case .double(let d): writeDouble(d)
         case .string(let s): write(string: s)
         case .array(let a):
@@ -88,6 +88,27 @@ public struct JSONWriter {
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends a decimal integer without building a string.
+    public mutating func write(integer i: Int64) {
+        if i < 0 {
+            if i == .min { raw(String(i)); return }
+            bytes.append(UInt8(ascii: "-"))
+        }
+        var v = i.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - n] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
+                v /= 10
+                n += 1
+            } while v > 0
+            bytes.append(contentsOf: buffer[(20 - n)...])
+        }
     }
 
     /// Appends text that is already JSON.

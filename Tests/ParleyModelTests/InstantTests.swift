@@ -28,4 +28,19 @@ import Testing
             #expect(Instant.daysFromCivil(year: y, month: m, day: d) == days)
         }
     }
+
+    @Test func formatRoundTripsAcrossTheRange() throws {
+        var state: UInt64 = 12345
+        for _ in 0..<20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let micros = Int64(bitPattern: state >> 1) % 253_402_300_799_000_000  // before year 10000
+            let t = Instant(microseconds: abs(micros))
+            let text = t.rfc3339
+            #expect(try Instant(rfc3339: text) == t, "\(text)")
+            #expect(!text.contains(".") || !text.hasSuffix("0Z"))
+        }
+        #expect(Instant(microseconds: 1_500_000).rfc3339 == "1970-01-01T00:00:01.5Z")
+        #expect(Instant(microseconds: 10).rfc3339 == "1970-01-01T00:00:00.00001Z")
+        #expect(Instant(microseconds: -1).rfc3339 == "1969-12-31T23:59:59.999999Z")
+    }
 }

@@ -41,4 +41,10 @@ import Testing
             #expect(error.description.contains("byte 5"))
         }
     }
+
+    @Test func integersWriteExactly() {
+        for i: Int64 in [0, 7, -7, 10, 1_000_000, .max, .min, -9_007_199_254_740_993] {
+            #expect(JSONWriter.string(.int(i)) == String(i))
+        }
+    }
 }
