@@ -23,29 +23,26 @@ public final class Daemon: Sendable {
     /// The metrics `/metrics` serves.
     public let metrics: DaemonMetrics
     let logger: Logger
-    let webhooks: (any PluginWebhookHandler)?
-    let extraServices: [any Service]
+    /// The plugin host, when `parleyd` links one.
+    let plugins: PluginHosting?
 
     /// Opens the data directory of `configuration` (creating it) and prepares the services.
     ///
-    /// - Parameters:
-    ///   - webhooks: the plugin host's webhook entry; nil: `POST /v1/plugins/{name}/webhook`
-    ///     answers 404 "no such plugin".
-    ///   - services: more services to run between the writer and the HTTP server (the plugin
-    ///     host): started after the writer and views, stopped before them.
-    /// - Throws: ``LogError`` when the data directory cannot be opened.
+    /// - Parameter pluginHost: makes the plugin host once the writer exists: its service runs
+    ///   between the views and the HTTP server, its webhook entry serves
+    ///   `POST /v1/plugins/{name}/webhook`. Nil: that route answers 404 "no such plugin".
+    /// - Throws: ``LogError`` when the data directory cannot be opened; what `pluginHost` throws.
     public init(
         configuration: DaemonConfiguration, logger: Logger, metrics: DaemonMetrics = DaemonMetrics(),
-        webhooks: (any PluginWebhookHandler)? = nil, services: [any Service] = []
-    ) throws(LogError) {
+        pluginHost: PluginHostFactory? = nil
+    ) throws {
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
-        self.webhooks = webhooks
-        self.extraServices = services
         log = try EventLog(directory: configuration.data, create: true)
         ingest = try EventIngest(log: log, metrics: metrics)
         views = try ViewService(index: ViewIndex(log: log), ingest: ingest, metrics: metrics, limits: configuration.limits, logger: logger)
+        plugins = try pluginHost?(PluginHostContext(plugins: configuration.plugins, ingest: ingest, logger: logger))
     }
 
     /// The router of the API.
@@ -53,7 +50,7 @@ public final class Daemon: Sendable {
         let router = Router(context: ParleyRequestContext.self)
         let limits = configuration.limits
         router.middlewares.add(RequestLog(metrics: metrics))
-        let operations = OperationsRoutes(views: views, metrics: metrics, ingest: ingest, webhooks: webhooks, limits: limits)
+        let operations = OperationsRoutes(views: views, metrics: metrics, ingest: ingest, webhooks: plugins?.webhooks, limits: limits)
         operations.register(on: router)
         let api = router.group("v1").add(middleware: TokenAuthentication(book: TokenBook(configuration.tokens)))
         EventRoutes(ingest: ingest, limits: limits).register(on: api)
@@ -85,7 +82,7 @@ public final class Daemon: Sendable {
 
     /// The services in start order; graceful shutdown stops them last to first.
     public func services(onListening: @escaping @Sendable (ListenAddress) async -> Void = { _ in }) -> [any Service] {
-        [WriterService(ingest: ingest, logger: logger), views] + extraServices + [application(onListening: onListening)]
+        [WriterService(ingest: ingest, logger: logger), views] + (plugins?.service.map { [$0] } ?? []) + [application(onListening: onListening)]
     }
 
     /// Runs until SIGTERM or SIGINT (or `gracefulShutdownSignals`), then shuts down in order.

@@ -59,8 +59,13 @@ import Testing
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(closed)
-            let metrics = try await api.send(.GET, "/metrics", token: nil)
-            #expect(metrics.text.contains("parley_sse_clients 0"))
+            var gauge = ""
+            for _ in 0..<50 {
+                gauge = try await api.send(.GET, "/metrics", token: nil).text
+                if gauge.contains("parley_sse_clients 0") { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(gauge.contains("parley_sse_clients 0"))
         }
     }
 }

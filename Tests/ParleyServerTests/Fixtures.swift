@@ -88,7 +88,9 @@ func withDaemon<T: Sendable>(
     var logger = Logger(label: "parleyd-test")
     logger.logLevel = ProcessInfo.processInfo.environment["PARLEY_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .error
     let configuration = DaemonConfiguration(listen: ListenAddress(host: "127.0.0.1", port: 0), data: dir, tokens: tokens, limits: limits)
-    let daemon = try Daemon(configuration: configuration, logger: logger, webhooks: webhooks)
+    var host: PluginHostFactory?
+    if let webhooks { host = { @Sendable _ in PluginHosting(service: nil, webhooks: webhooks) } }
+    let daemon = try Daemon(configuration: configuration, logger: logger, pluginHost: host)
     let (listening, continuation) = AsyncStream<ListenAddress>.makeStream()
     let group = ServiceGroup(configuration: ServiceGroupConfiguration(
         services: daemon.services { continuation.yield($0) }.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },

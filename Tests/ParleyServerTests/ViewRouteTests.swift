@@ -80,3 +80,25 @@ import Testing
         }
     }
 }
+
+/// The in-memory latest views agree with the index, also when an event arrives late.
+@Suite struct LiveViewTests {
+    @Test func backfilledEventsGiveTheIndexAnswer() async throws {
+        try await withDaemon { api, daemon in
+            #expect(try await api.post(ticketOpened("late1", time: "2026-03-03T09:00:00Z")).status == 201)
+            #expect(try await api.post(ticketOpened("late2", time: "2026-03-04T09:00:00Z")).status == 201)
+            let before = try await api.send(.GET, "/v1/views/support/tickets")
+            #expect(before.json.objectValue?["tickets"]?.arrayValue?.count == 2)
+            // Earlier than everything applied so far: the cache rebuilds.
+            #expect(try await api.post(ticketOpened("early", time: "2026-03-01T09:00:00Z")).status == 201)
+            #expect(try await api.post("{\"stream\":\"ticket:early\",\"type\":\"ticket.replied\",\"time\":\"2026-03-01T09:05:00Z\",\"data\":{\"ticket\":\"early\",\"by\":\"sue\",\"staff\":true}}").status == 201)
+            for name in ["support/tickets", "support/sla", "community/members"] {
+                let answer = try await api.send(.GET, "/v1/views/\(name)?as_of=2026-03-10T00:00:00Z")
+                let expected = try ViewIndex(log: daemon.log).answer(ViewRequest(name: ViewQueryName(rawValue: name)!, parameters: ["as_of": "2026-03-10T00:00:00Z"]))
+                #expect(answer.body == JSONWriter.encode(expected) + [0x0A], "\(name)")
+            }
+            let tickets = try await api.send(.GET, "/v1/views/support/tickets")
+            #expect(tickets.json.objectValue?["tickets"]?.arrayValue?.count == 3)
+        }
+    }
+}

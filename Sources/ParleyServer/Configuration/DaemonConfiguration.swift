@@ -95,6 +95,7 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         self.init(host: String(host), port: number)
     }
 
+    /// `HOST:PORT`, with brackets around an IPv6 host.
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
@@ -111,6 +112,7 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// `location: reason`.
     public var description: String { "\(location): \(reason)" }
 }
 

@@ -9,6 +9,7 @@ public enum Scope: String, Sendable, CaseIterable, Comparable {
     /// Everything.
     case admin
 
+    /// Orders scopes by name.
     public static func < (a: Scope, b: Scope) -> Bool { a.rawValue < b.rawValue }
 }
 

@@ -25,6 +25,7 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
         self.field = field
     }
 
+    /// `STATUS: message`, for logs.
     public var description: String { "\(status.code): \(message)" }
 
     /// The JSON body.
@@ -35,6 +36,7 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
         return .object(o)
     }
 
+    /// The JSON response of the failure.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
         headers[.contentType] = "application/json"

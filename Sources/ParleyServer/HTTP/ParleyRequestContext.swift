@@ -3,12 +3,14 @@ public import Hummingbird
 /// The request context of the API: Hummingbird's core storage, the token that authenticated the
 /// request, and the body limit.
 public struct ParleyRequestContext: RequestContext {
+    /// Hummingbird's per-request storage (logger, parameters, route).
     public var coreContext: CoreRequestContextStorage
     /// The token of the request, once ``TokenAuthentication`` has accepted it.
     public var token: TokenSpec?
     /// The largest body a route collects (16 MiB by default).
     public var maxUploadSize: Int
 
+    /// A context for a request arriving on `source`.
     public init(source: ApplicationRequestContextSource) {
         coreContext = CoreRequestContextStorage(source: source)
         maxUploadSize = 16 << 20

@@ -10,6 +10,7 @@ public struct TokenAuthentication: RouterMiddleware {
     /// Authenticates against `book`.
     public init(book: TokenBook) { self.book = book }
 
+    /// Puts the request's token in the context, or answers 401 with the reason.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !book.tokens.isEmpty else {
             throw APIError.unauthorized("this daemon has no tokens configured (add tokens: to its configuration file), so only /healthz, /readyz and /metrics answer")

@@ -54,6 +54,7 @@ public struct WriterService: Service {
         self.logger = logger
     }
 
+    /// Waits for graceful shutdown, then drains the writer.
     public func run() async throws {
         try? await gracefulShutdown()
         await ingest.shutdown()
