@@ -17,10 +17,21 @@ let package = Package(
         .executable(name: "parley-plugin-github", targets: ["ParleyPluginGitHub"]),
         .executable(name: "parley-plugin-telegram", targets: ["ParleyPluginTelegram"]),
         .executable(name: "parley-plugin-triage", targets: ["ParleyPluginTriage"]),
+        .executable(name: "parleyd", targets: ["parleyd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // parleyd: the HTTP server, its services, logs and metrics, its YAML configuration.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // The daemon's tests talk to a real server over loopback.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
     targets: [
         // The system liblmdb (Debian: liblmdb-dev), seen by ParleyStore alone.
@@ -93,6 +104,36 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The daemon's library: configuration, tokens, routes, metrics and the services it runs.
+        .target(
+            name: "ParleyServer",
+            dependencies: [
+                "ParleyModel", "ParleyLog", "ParleyViews", "ParleyProjections",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // `parleyd`: the daemon's thin executable.
+        .executableTarget(
+            name: "parleyd",
+            dependencies: [
+                "ParleyServer", "ParleyLog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+
         .testTarget(name: "ParleyModelTests", dependencies: ["ParleyModel"], swiftSettings: strict),
         .testTarget(name: "ParleyLogTests", dependencies: ["ParleyLog", "ParleyModel", "ParleyStore", "ParleyDemo"], swiftSettings: strict),
         .testTarget(name: "ParleyViewsTests", dependencies: ["ParleyViews", "ParleyModel"], swiftSettings: strict),
@@ -109,6 +150,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ParleyServerTests",
+            dependencies: [
+                "ParleyServer", "ParleyProjections", "ParleyViews", "ParleyLog", "ParleyModel", "parleyd",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
     ]

@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+
+/// Reading request bodies within the size limit.
+enum RequestBodies {
+    /// The body of `request`, at most `limit` bytes.
+    ///
+    /// - Throws: ``APIError`` 413 when the body (or its announced `Content-Length`) is larger.
+    static func collect(_ request: Request, context: ParleyRequestContext, limit: Int) async throws -> [UInt8] {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            throw tooLarge(limit)
+        }
+        do {
+            var buffer = try await request.body.collect(upTo: limit)
+            return buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge(limit)
+        }
+    }
+
+    static func tooLarge(_ limit: Int) -> APIError {
+        APIError(.contentTooLarge, "the request body is over the limit of \(limit >> 20) MiB (\(limit) bytes); send smaller batches")
+    }
+
+    /// Whether a `Content-Type` names JSON Lines.
+    static func isJSONLines(_ contentType: String) -> Bool {
+        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return type == "application/x-ndjson" || type == "application/jsonl" || type == "application/json-lines"
+    }
+}
+
+/// The query parameters of a request, checked against the names a route knows: an unknown
+/// name is an error rather than silently ignored.
+struct QueryParameters {
+    private var values: [String: String] = [:]
+
+    /// Reads the query of `request`.
+    ///
+    /// - Throws: ``APIError`` 400 naming a parameter outside `allowed` or given twice.
+    init(_ request: Request, allowed: Set<String>) throws(APIError) {
+        for (key, value) in request.uri.queryParameters {
+            let name = String(key)
+            guard allowed.contains(name) else {
+                throw APIError(.badRequest, "unknown query parameter \"\(name)\" (known here: \(allowed.sorted().joined(separator: ", ")))", field: name)
+            }
+            guard values[name] == nil else { throw APIError(.badRequest, "query parameter \"\(name)\" is given twice", field: name) }
+            values[name] = String(value)
+        }
+    }
+
+    /// Every parameter, as text.
+    var all: [String: String] { values }
+
+    /// A text parameter.
+    func text(_ name: String) -> String? { values[name] }
+
+    /// A position parameter (≥ 1).
+    func position(_ name: String) throws(APIError) -> UInt64? {
+        guard let text = values[name] else { return nil }
+        guard let p = UInt64(text), p >= 1 else {
+            throw APIError(.badRequest, "query parameter \"\(name)\" must be a position (a whole number ≥ 1), got \"\(text)\"", field: name)
+        }
+        return p
+    }
+
+    /// A count parameter (≥ 0).
+    func count(_ name: String) throws(APIError) -> Int? {
+        guard let text = values[name] else { return nil }
+        guard let n = Int(text), n >= 0 else {
+            throw APIError(.badRequest, "query parameter \"\(name)\" must be a whole number ≥ 0, got \"\(text)\"", field: name)
+        }
+        return n
+    }
+}

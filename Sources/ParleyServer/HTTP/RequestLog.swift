@@ -1,0 +1,34 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// One info line per request (method, route, status, duration; never a body or a header) and
+/// the request metrics by route and status.
+struct RequestLog: RouterMiddleware {
+    typealias Context = ParleyRequestContext
+    let metrics: DaemonMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            record(request, context: context, status: response.status.code, start: start)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            record(request, context: context, status: status, start: start)
+            throw error
+        }
+    }
+
+    private func record(_ request: Request, context: Context, status: Int, start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        let route = context.endpointPath ?? "unmatched"
+        metrics.record(route: route, method: request.method.rawValue, status: status, nanoseconds: nanoseconds)
+        context.logger.info("request", metadata: [
+            "http.method": .string(request.method.rawValue), "http.route": .string(route),
+            "http.status": .stringConvertible(status), "http.duration_ms": .string(String(format: "%.3f", Double(nanoseconds) / 1e6)),
+        ])
+    }
+}

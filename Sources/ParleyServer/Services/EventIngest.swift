@@ -1,0 +1,63 @@
+public import Logging
+public import ParleyLog
+public import ParleyModel
+public import ServiceLifecycle
+import Foundation
+
+/// The daemon's one way into the log: every append (HTTP requests, plugin emits) goes through
+/// one ``GroupCommitter``, so concurrent batches share LMDB commits, and each durable commit
+/// advances the ``LogHeadSignal`` that event streams and the views wait on.
+public final class EventIngest: Sendable {
+    /// The log.
+    public let log: EventLog
+    /// The head as this process knows it.
+    public let head: LogHeadSignal
+    let committer: GroupCommitter
+
+    /// Starts the writer of `log`, recording each commit in `metrics`.
+    public init(log: EventLog, metrics: DaemonMetrics) throws(LogError) {
+        self.log = log
+        self.head = LogHeadSignal(head: try log.head())
+        self.committer = GroupCommitter(log: log) { [metrics] commit in metrics.record(commit) }
+    }
+
+    /// Appends `batch` atomically; returns once it is durable.
+    ///
+    /// - Throws: ``LogError`` naming the event and field at fault; nothing of the batch is written.
+    public func append(_ batch: [NewEvent]) async throws(LogError) -> AppendOutcome {
+        let outcome = try await committer.append(batch)
+        if let last = outcome.positions.max() { head.advance(to: last) }
+        return outcome
+    }
+
+    /// Finishes the batches already handed in and stops the writer (off the cooperative pool:
+    /// the wait blocks a thread).
+    public func shutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread { [committer] in
+                committer.shutdown()
+                continuation.resume()
+            }
+        }
+    }
+}
+
+/// Keeps the writer running until graceful shutdown, then drains it: the last service to stop,
+/// after the HTTP server has answered its in-flight requests.
+public struct WriterService: Service {
+    let ingest: EventIngest
+    let logger: Logger
+
+    /// The service of `ingest`.
+    public init(ingest: EventIngest, logger: Logger) {
+        self.ingest = ingest
+        self.logger = logger
+    }
+
+    /// Waits for graceful shutdown, then drains the writer.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await ingest.shutdown()
+        logger.info("writer drained and stopped", metadata: ["log.head": "\(ingest.head.position)"])
+    }
+}

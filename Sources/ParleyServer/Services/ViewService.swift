@@ -1,0 +1,135 @@
+import Foundation
+import HTTPTypes
+import CoreMetrics
+public import ParleyLog
+public import Logging
+import ParleyModel
+public import ParleyProjections
+import ParleyViews
+public import ServiceLifecycle
+
+/// Keeps the view index caught up with the log while the daemon runs: at start (the daemon is
+/// ready once this first catch-up is done), after every commit, and on a short timer for events
+/// other processes append. Answers view queries once the index holds every event the log held
+/// when the query arrived, and refreshes the view gauges of `/metrics`.
+public final class ViewService: Service, Sendable {
+    let index: ViewIndex
+    let ingest: EventIngest
+    let metrics: DaemonMetrics
+    let limits: ServerLimits
+    let logger: Logger
+    /// The index's checkpoint, as a signal queries wait on.
+    let checkpoint: LogHeadSignal
+    /// The latest views in memory, for queries about now.
+    let live: LiveViews
+    private let readiness = Readiness()
+
+    /// The service over `index`, fed by `ingest`.
+    public init(index: ViewIndex, ingest: EventIngest, metrics: DaemonMetrics, limits: ServerLimits, logger: Logger) throws(LogError) {
+        self.index = index
+        self.ingest = ingest
+        self.metrics = metrics
+        self.limits = limits
+        self.logger = logger
+        self.checkpoint = LogHeadSignal(head: try index.checkpoint())
+        self.live = LiveViews(index: index, log: ingest.log)
+    }
+
+    /// Whether the first catch-up after start is done.
+    public var isReady: Bool { readiness.isReady }
+
+    /// Catches up at start (then the daemon is ready), then after every commit and on a short
+    /// timer, until graceful shutdown.
+    public func run() async throws {
+        let start = ContinuousClock.now
+        try await catchUp()
+        readiness.markReady()
+        logger.info("views caught up", metadata: ["view.checkpoint": "\(checkpoint.position)", "view.catch_up_s": "\(ContinuousClock.now - start)"])
+        try? await cancelWhenGracefulShutdown { [self] in
+            var lastGauges = ContinuousClock.now - .seconds(3600)
+            while !Task.isCancelled {
+                _ = await ingest.head.wait(past: checkpoint.position, atMost: limits.viewPollSeconds)
+                do {
+                    try await catchUp()
+                } catch {
+                    logger.error("the views could not catch up: \(error)")
+                    try await Task.sleep(for: .seconds(1))
+                }
+                if limits.supportGaugeSeconds > 0, ContinuousClock.now - lastGauges > .milliseconds(Int(limits.supportGaugeSeconds * 1000)) {
+                    lastGauges = ContinuousClock.now
+                    await refreshGauges()
+                }
+            }
+        }
+    }
+
+    /// Brings the index up to the log's head (also noticing events appended by other processes).
+    func catchUp() async throws {
+        let index = self.index, log = ingest.log, live = self.live
+        let (head, done) = try await BlockingWork.run {
+            let head = try log.head()
+            let done = try index.checkpoint() < head ? try index.catchUp() : try index.checkpoint()
+            try live.refresh(to: done)
+            return (head, done)
+        }
+        ingest.head.advance(to: head)
+        checkpoint.advance(to: done)
+        metrics.record(head: ingest.head.position, checkpoint: done)
+    }
+
+    /// The answer to `request`, once the index holds what the log held on arrival (waiting at
+    /// most a few seconds for it).
+    ///
+    /// - Throws: ``APIError`` 400 for a query the views refuse, 503 when storage fails.
+    func answer(_ request: ViewRequest) async throws -> JSONValue {
+        let head = ingest.head.position
+        if checkpoint.position < head { _ = await checkpoint.wait(past: head - 1, atMost: 5) }
+        let index = self.index, live = self.live
+        let required = head
+        do {
+            return try await BlockingWork.run {
+                let now = Instant.now
+                let asOf = request.asOf ?? now
+                if request.atPosition == nil, request.policyOverrides == nil, let views = live.views(asOf: asOf, atLeast: required) {
+                    return try views.answer(request.name, ViewQuery(asOf: asOf, from: request.from, to: request.to, week: request.week), draft: request.draft)
+                }
+                return try index.answer(request, now: now)
+            }
+        } catch let error as ViewQueryError {
+            throw APIError(.badRequest, "\(error)", field: error.parameter)
+        } catch let error as LogError {
+            throw APIError(.serviceUnavailable, "the views could not be read: \(error)")
+        } catch {
+            throw APIError(.badRequest, "\(error)")
+        }
+    }
+
+    /// Refreshes the support and disk gauges (SLA breaches, pending tickets, data size).
+    func refreshGauges() async {
+        metrics.recordDisk(directory: ingest.log.directory)
+        let index = self.index
+        do {
+            let sla = try await BlockingWork.run { try index.answer(ViewRequest(name: .supportSLA)) }
+            if let breached = sla.objectValue?["breached"]?.intValue { metrics.slaBreached.record(Double(breached)) }
+            if let pending = sla.objectValue?["pending"]?.intValue { metrics.slaPending.record(Double(pending)) }
+        } catch {
+            logger.warning("the support gauges could not be computed: \(error)")
+        }
+    }
+
+    /// The readiness text of `/readyz`.
+    var readinessReport: JSONValue {
+        .object([
+            "ready": .bool(isReady), "head": .int(Int64(ingest.head.position)),
+            "views": .int(Int64(checkpoint.position)),
+        ])
+    }
+}
+
+/// A flag set once.
+private final class Readiness: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ready = false
+    var isReady: Bool { lock.withLock { ready } }
+    func markReady() { lock.withLock { ready = true } }
+}

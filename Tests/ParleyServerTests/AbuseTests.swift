@@ -1,0 +1,71 @@
+import Foundation
+import ParleyModel
+import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
+import ParleyServer
+import Testing
+
+/// Clients that misbehave are refused or shed without stalling the others or the writer.
+@Suite struct AbuseTests {
+    static func port(_ api: APIClient) -> Int { Int(api.base.split(separator: ":").last!)! }
+
+    @Test func aBodyNeverFinishedIsClosedAfterTheReadTimeout() async throws {
+        try await withDaemon { api, _ in
+            let slow = try RawConnection(port: Self.port(api))
+            slow.send("POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestTokens.admin)\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"stream\":")
+            // Others are served meanwhile.
+            #expect(try await api.post(ticketOpened("fast")).status == 201)
+            let (_, closed) = slow.read(for: 5)
+            #expect(closed)
+            #expect(try await api.post(ticketOpened("fast2")).status == 201)
+        }
+    }
+
+    @Test func manyIdleConnectionsDoNotStopService() async throws {
+        try await withDaemon { api, _ in
+            var idle: [RawConnection] = []
+            for _ in 0..<1000 { idle.append(try RawConnection(port: Self.port(api))) }
+            let start = ContinuousClock.now
+            #expect(try await api.post(ticketOpened("through")).status == 201)
+            #expect(try await api.send(.GET, "/v1/events").status == 200)
+            #expect(ContinuousClock.now - start < .seconds(2))
+            // The idle ones are closed by the read timeout.
+            let (_, closed) = idle[0].read(for: 5)
+            #expect(closed)
+            _ = idle.count
+        }
+    }
+
+    @Test func anEventStreamNeverReadIsDroppedWithoutStallingAppends() async throws {
+        try await withDaemon { api, _ in
+            let stuck = try RawConnection(port: Self.port(api), receiveBuffer: 4096)
+            stuck.send("GET /v1/events/stream?from=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestTokens.admin)\r\n\r\n")
+            let padding = String(repeating: "x", count: 60_000)
+            let start = ContinuousClock.now
+            for batch in 0..<20 {
+                let events = (0..<10).map { i in "{\"stream\":\"s:\(batch)\",\"type\":\"note\",\"time\":\"2026-03-02T09:00:00Z\",\"data\":{\"pad\":\"\(padding)\",\"i\":\(i)}}" }
+                #expect(try await api.post("[" + events.joined(separator: ",") + "]").status == 201)
+            }
+            #expect(ContinuousClock.now - start < .seconds(5))
+            // The stuck client is dropped after the write timeout: its connection closes.
+            var closed = false
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !closed, ContinuousClock.now < deadline {
+                var descriptor = pollfd(fd: stuck.fd, events: Int16(0x2000), revents: 0)
+                _ = poll(&descriptor, 1, 200)
+                closed = descriptor.revents & Int16(0x2000) | Int16(POLLHUP) != 0
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(closed)
+            var gauge = ""
+            for _ in 0..<50 {
+                gauge = try await api.send(.GET, "/metrics", token: nil).text
+                if gauge.contains("parley_sse_clients 0") { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(gauge.contains("parley_sse_clients 0"))
+        }
+    }
+}

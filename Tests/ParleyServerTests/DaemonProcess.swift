@@ -1,0 +1,102 @@
+import Foundation
+import ParleyModel
+import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `parleyd` child process on a free loopback port.
+final class DaemonProcess: @unchecked Sendable {
+    let process = Process()
+    let directory: String
+    let configPath: String
+    private(set) var port = 0
+    private let stdout = Pipe()
+    private let stderr = Pipe()
+
+    /// The path of the `parleyd` built next to the test bundle.
+    static var executable: String {
+        var url = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            let candidate = url.appendingPathComponent("parleyd").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            url = url.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("parleyd").path
+    }
+
+    /// Starts `parleyd` over `directory` with a config file of the test tokens; returns once it
+    /// listens.
+    init(directory: String) throws {
+        self.directory = directory
+        configPath = directory + ".yaml"
+        let yaml = """
+        listen: 127.0.0.1:0
+        tokens:
+          - name: admin
+            secret: "\(TestTokens.admin)"
+            scopes: [admin]
+        """
+        try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["--data", directory, "--config", configPath, "--log-level", "warning"]
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let handle = stdout.fileHandleForReading
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("parleyd listening on ") }),
+               let port = Int(line.split(separator: ":").last ?? "") {
+                self.port = port
+                return
+            }
+        }
+        process.terminate()
+        throw TestFailure("parleyd did not start: \(text) \(String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+    }
+
+    /// The base URL.
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    /// Sends `signal`.
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for the process to exit; returns its status and standard error.
+    func wait() -> (status: Int32, stderr: String) {
+        process.waitUntilExit()
+        let err = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, err)
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: configPath)
+    }
+}
+
+/// Runs `parleyd` with `arguments` to completion; returns its status and standard error.
+func runParleyd(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: DaemonProcess.executable)
+    process.arguments = arguments
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = Pipe()
+    try process.run()
+    let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text)
+}
+
+/// The answers that came back 201: each acknowledged event's id and position.
+actor Acknowledged {
+    var events: [(id: String, position: UInt64)] = []
+    var refused = 0
+    func add(ids: [String], positions: [UInt64]) { events += zip(ids, positions).map { ($0, $1) } }
+    func refuse() { refused += 1 }
+}

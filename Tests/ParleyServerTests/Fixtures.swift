@@ -1,0 +1,137 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ParleyLog
+import ParleyModel
+import ParleyServer
+import ServiceLifecycle
+
+/// The tokens of the test daemons.
+enum TestTokens {
+    static let admin = "admin-secret-0123456789"
+    static let reader = "reader-secret-0123456789"
+    static let appender = "append-secret-0123456789"
+    static let ticketsOnly = "tickets-secret-0123456789"
+
+    static let all: [TokenSpec] = [
+        TokenSpec(name: "admin", secret: admin, scopes: [.admin]),
+        TokenSpec(name: "reader", secret: reader, scopes: [.read]),
+        TokenSpec(name: "appender", secret: appender, scopes: [.append]),
+        TokenSpec(name: "tickets", secret: ticketsOnly, scopes: [.append, .read], streams: ["ticket:", "member:"]),
+    ]
+}
+
+/// An HTTP answer, read whole.
+struct Answer {
+    var status: Int
+    var headers: HTTPHeaders
+    var body: [UInt8]
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+    var json: JSONValue { (try? JSONParser.parse(body)) ?? .null }
+    var error: String? { json.objectValue?["error"]?.stringValue }
+}
+
+/// A client of one test daemon.
+struct APIClient: Sendable {
+    let base: String
+    let http: HTTPClient
+
+    /// Sends one request and reads the whole answer.
+    func send(_ method: HTTPMethod, _ path: String, token: String? = TestTokens.admin, body: [UInt8]? = nil, headers: [(String, String)] = []) async throws -> Answer {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        var buffer = try await response.body.collect(upTo: 64 << 20)
+        return Answer(status: Int(response.status.code), headers: response.headers, body: buffer.readBytes(length: buffer.readableBytes) ?? [])
+    }
+
+    /// Posts events (a JSON document or JSON Lines) with `token`.
+    func post(_ json: String, token: String? = TestTokens.admin, ndjson: Bool = false) async throws -> Answer {
+        try await send(.POST, "/v1/events", token: token, body: Array(json.utf8),
+                       headers: [("Content-Type", ndjson ? "application/x-ndjson" : "application/json")])
+    }
+
+    /// The positions of a 201.
+    static func positions(_ answer: Answer) -> [UInt64] {
+        answer.json.objectValue?["positions"]?.arrayValue?.compactMap { $0.intValue.map(UInt64.init) } ?? []
+    }
+}
+
+/// A client with a pool large enough for the concurrency tests.
+func makeHTTPClient() -> HTTPClient {
+    var configuration = HTTPClient.Configuration()
+    configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)
+    configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
+    return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+}
+
+/// A new temporary directory path (not created).
+func temporaryPath() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("parleyd-test-\(UUID().uuidString)").path
+}
+
+/// Runs an in-process daemon on a free loopback port over a new data directory, calls `body`
+/// with a client, then shuts the daemon down gracefully and removes the directory.
+func withDaemon<T: Sendable>(
+    tokens: [TokenSpec] = TestTokens.all, limits: ServerLimits = testLimits(),
+    webhooks: (any PluginWebhookHandler)? = nil, directory: String? = nil,
+    _ body: @Sendable (APIClient, Daemon) async throws -> T
+) async throws -> T {
+    let dir = directory ?? temporaryPath()
+    defer { if directory == nil { try? FileManager.default.removeItem(atPath: dir) } }
+    var logger = Logger(label: "parleyd-test")
+    logger.logLevel = ProcessInfo.processInfo.environment["PARLEY_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .error
+    let configuration = DaemonConfiguration(listen: ListenAddress(host: "127.0.0.1", port: 0), data: dir, tokens: tokens, limits: limits)
+    var host: PluginHostFactory?
+    if let webhooks { host = { @Sendable _ in PluginHosting(service: nil, webhooks: webhooks) } }
+    let daemon = try Daemon(configuration: configuration, logger: logger, pluginHost: host)
+    let (listening, continuation) = AsyncStream<ListenAddress>.makeStream()
+    let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+        services: daemon.services { continuation.yield($0) }.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+        gracefulShutdownSignals: [], logger: logger))
+    let http = makeHTTPClient()
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        var iterator = listening.makeAsyncIterator()
+        guard let address = await iterator.next() else { throw TestFailure("the daemon did not start") }
+        let client = APIClient(base: "http://127.0.0.1:\(address.port)", http: http)
+        let result: Result<T, any Error>
+        do { result = .success(try await body(client, daemon)) } catch { result = .failure(error) }
+        try? await http.shutdown()
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+        return try result.get()
+    }
+}
+
+/// Limits that make the timeouts of the tests short.
+func testLimits() -> ServerLimits {
+    var limits = ServerLimits()
+    limits.readTimeoutSeconds = 1
+    limits.streamWriteTimeoutSeconds = 1
+    limits.streamKeepAliveSeconds = 1
+    limits.viewPollSeconds = 0.1
+    limits.supportGaugeSeconds = 0.2
+    return limits
+}
+
+/// A test failure with a message.
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A ticket event as JSON text.
+func ticketOpened(_ ticket: String, id: String? = nil, expected: Int? = nil, time: String = "2026-03-02T09:00:00Z") -> String {
+    var fields = ["\"stream\":\"ticket:\(ticket)\"", "\"type\":\"ticket.opened\"", "\"time\":\"\(time)\"",
+                  "\"data\":{\"ticket\":\"\(ticket)\",\"member\":\"m-\(ticket)\"}"]
+    if let id { fields.append("\"id\":\"\(id)\"") }
+    if let expected { fields.append("\"expected_version\":\(expected)") }
+    return "{" + fields.joined(separator: ",") + "}"
+}

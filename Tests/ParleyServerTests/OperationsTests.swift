@@ -1,0 +1,61 @@
+import Foundation
+import ParleyModel
+import NIOHTTP1
+import Logging
+import ParleyServer
+import Testing
+
+/// `/healthz`, `/readyz`, `/metrics` and the plugin webhook seam.
+@Suite struct OperationsTests {
+    @Test func healthReadinessAndMetrics() async throws {
+        try await withDaemon { api, _ in
+            let health = try await api.send(.GET, "/healthz", token: nil)
+            #expect(health.status == 200)
+            var ready = try await api.send(.GET, "/readyz", token: nil)
+            for _ in 0..<50 where ready.status != 200 {
+                try await Task.sleep(for: .milliseconds(50))
+                ready = try await api.send(.GET, "/readyz", token: nil)
+            }
+            #expect(ready.status == 200)
+            #expect(ready.json.objectValue?["ready"] == .bool(true))
+            #expect(try await api.post("[\(ticketOpened("m1")),\(ticketOpened("m2"))]").status == 201)
+            _ = try await api.send(.GET, "/v1/views/support/sla")
+            try await Task.sleep(for: .milliseconds(300))
+            let metrics = try await api.send(.GET, "/metrics", token: nil)
+            #expect(metrics.status == 200)
+            let text = metrics.text
+            #expect(text.contains("parley_events_appended_total 2"))
+            #expect(text.contains("parley_commit_events_bucket"))
+            #expect(text.contains("parley_commit_duration_seconds_bucket"))
+            #expect(text.contains("parley_http_requests_total{route=\"/v1/events\",method=\"POST\",status=\"201\"} 1"))
+            #expect(text.contains("parley_http_request_duration_seconds_bucket{route=\"/v1/events\""))
+            #expect(text.contains("parley_view_lag_positions 0"))
+            #expect(text.contains("parley_sse_clients"))
+            #expect(text.contains("parley_support_sla_breached_tickets"))
+        }
+    }
+
+    struct EchoPlugins: PluginWebhookHandler {
+        func deliver(_ webhook: PluginWebhook, logger: Logger) async -> PluginWebhookAnswer {
+            guard webhook.plugin == "echo" else { return .noSuchPlugin(webhook.plugin) }
+            if webhook.headers["x-signature"] != "good" { return PluginWebhookAnswer(status: 401, error: "bad signature") }
+            return PluginWebhookAnswer()
+        }
+    }
+
+    @Test func webhooksReachThePluginHostSeam() async throws {
+        try await withDaemon { api, _ in
+            let none = try await api.send(.POST, "/v1/plugins/github/webhook", body: Array("{}".utf8))
+            #expect(none.status == 404)
+            #expect(none.error?.contains("no such plugin") == true)
+        }
+        try await withDaemon(webhooks: EchoPlugins()) { api, _ in
+            #expect(try await api.send(.POST, "/v1/plugins/echo/webhook", body: Array("{}".utf8), headers: [("X-Signature", "good")]).status == 202)
+            let bad = try await api.send(.POST, "/v1/plugins/echo/webhook", body: Array("{}".utf8), headers: [("X-Signature", "bad")])
+            #expect(bad.status == 401)
+            #expect(bad.error == "bad signature")
+            #expect(try await api.send(.POST, "/v1/plugins/other/webhook", body: []).status == 404)
+            #expect(try await api.send(.POST, "/v1/plugins/echo/webhook", token: TestTokens.reader, body: []).status == 403)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import NIOHTTP1
+import ParleyModel
+import ParleyProjections
+import ParleyServer
+import ParleyViews
+import Testing
+
+/// `/v1/views/{view}/{query}`: the CLI's JSON, kept current as events arrive.
+@Suite struct ViewRouteTests {
+    static let seed = """
+    {"stream":"ticket:1","type":"ticket.opened","time":"2026-03-02T09:00:00Z","data":{"ticket":"1","member":"ann"}}
+    {"stream":"ticket:1","type":"ticket.replied","time":"2026-03-02T09:30:00Z","data":{"ticket":"1","by":"sue","staff":true}}
+    {"stream":"ticket:2","type":"ticket.opened","time":"2026-03-02T10:00:00Z","data":{"ticket":"2","member":"bob"}}
+    {"stream":"post:1","type":"post.published","time":"2026-03-02T08:00:00Z","data":{"post":"1","author":"brand","kind":"engaging"}}
+    """
+
+    @Test func everyQueryAnswersTheJSONOfTheIndex() async throws {
+        try await withDaemon { api, daemon in
+            #expect(try await api.post(Self.seed, ndjson: true).status == 201)
+            let asOf = "2026-03-05T00:00:00Z"
+            for name in ViewQueryName.replayable {
+                let answer = try await api.send(.GET, "/v1/views/\(name.rawValue)?as_of=\(asOf)")
+                #expect(answer.status == 200, "\(name.rawValue): \(answer.text)")
+                let index = try ViewIndex(log: daemon.log)
+                let expected = try index.answer(ViewRequest(name: name, parameters: ["as_of": asOf]))
+                #expect(answer.body == JSONWriter.encode(expected) + [0x0A], "\(name.rawValue)")
+            }
+            let sla = try await api.send(.GET, "/v1/views/support/sla?as_of=\(asOf)&at_position=1")
+            #expect(sla.json.objectValue?["tickets"]?.intValue == 1)
+        }
+    }
+
+    @Test func viewsFollowAppendsImmediately() async throws {
+        try await withDaemon { api, _ in
+            for i in 1...5 {
+                #expect(try await api.post(ticketOpened("v\(i)")).status == 201)
+                let sla = try await api.send(.GET, "/v1/views/support/sla?as_of=2026-03-02T12:00:00Z")
+                #expect(sla.json.objectValue?["tickets"]?.intValue == Int64(i))
+            }
+        }
+    }
+
+    @Test func badQueriesAreNamed() async throws {
+        try await withDaemon { api, _ in
+            let unknown = try await api.send(.GET, "/v1/views/support/nothing")
+            #expect(unknown.status == 404)
+            #expect(unknown.error?.contains("support/nothing") == true)
+            let badTime = try await api.send(.GET, "/v1/views/support/sla?as_of=yesterday")
+            #expect(badTime.status == 400)
+            #expect(badTime.json.objectValue?["field"]?.stringValue == "as_of")
+            let typo = try await api.send(.GET, "/v1/views/support/sla?asof=2026-03-02T12:00:00Z")
+            #expect(typo.status == 400)
+            let noDraft = try await api.send(.GET, "/v1/views/content/check")
+            #expect(noDraft.status == 400)
+        }
+    }
+
+    @Test func contentCheckTakesTheDraftAndPoliciesComeAsABody() async throws {
+        try await withDaemon { api, daemon in
+            let draft = "{\"type\":\"post.published\",\"time\":\"2026-03-02T12:00:00Z\",\"data\":{\"post\":\"d1\",\"author\":\"brand\",\"kind\":\"promotional\",\"text\":\"Buy now\"}}"
+            let check = try await api.send(.POST, "/v1/views/content/check?as_of=2026-03-02T12:00:00Z", body: Array(draft.utf8))
+            #expect(check.status == 200, "\(check.text)")
+            var request = ViewRequest(name: .contentCheck)
+            request.asOf = try Instant(rfc3339: "2026-03-02T12:00:00Z")
+            request.draft = try JSONParser.parse(draft)
+            let expected = try ViewIndex(log: daemon.log).answer(request)
+            #expect(check.body == JSONWriter.encode(expected) + [0x0A])
+            let wrapped = try await api.send(.POST, "/v1/views/content/check?as_of=2026-03-02T12:00:00Z", body: Array("{\"draft\":\(draft)}".utf8))
+            #expect(wrapped.body == check.body)
+
+            #expect(try await api.post(Self.seed, ndjson: true).status == 201)
+            let policy = "{\"policy\":{\"sla\":{\"first_response_s\":60,\"hours\":\"24x7\"}}}"
+            let whatIf = try await api.send(.POST, "/v1/views/support/sla?as_of=2026-03-05T00:00:00Z", body: Array(policy.utf8))
+            #expect(whatIf.status == 200, "\(whatIf.text)")
+            #expect(whatIf.json.objectValue?["breached"]?.intValue == 2)
+            let badPolicy = try await api.send(.POST, "/v1/views/support/sla", body: Array("{\"policy\":{\"sla\":{\"first_respons_s\":60}}}".utf8))
+            #expect(badPolicy.status == 400)
+            #expect(badPolicy.json.objectValue?["field"]?.stringValue == "policy")
+        }
+    }
+}
+
+/// The in-memory latest views agree with the index, also when an event arrives late.
+@Suite struct LiveViewTests {
+    @Test func backfilledEventsGiveTheIndexAnswer() async throws {
+        try await withDaemon { api, daemon in
+            #expect(try await api.post(ticketOpened("late1", time: "2026-03-03T09:00:00Z")).status == 201)
+            #expect(try await api.post(ticketOpened("late2", time: "2026-03-04T09:00:00Z")).status == 201)
+            let before = try await api.send(.GET, "/v1/views/support/tickets")
+            #expect(before.json.objectValue?["tickets"]?.arrayValue?.count == 2)
+            // Earlier than everything applied so far: the cache rebuilds.
+            #expect(try await api.post(ticketOpened("early", time: "2026-03-01T09:00:00Z")).status == 201)
+            #expect(try await api.post("{\"stream\":\"ticket:early\",\"type\":\"ticket.replied\",\"time\":\"2026-03-01T09:05:00Z\",\"data\":{\"ticket\":\"early\",\"by\":\"sue\",\"staff\":true}}").status == 201)
+            for name in ["support/tickets", "support/sla", "community/members"] {
+                let answer = try await api.send(.GET, "/v1/views/\(name)?as_of=2026-03-10T00:00:00Z")
+                let expected = try ViewIndex(log: daemon.log).answer(ViewRequest(name: ViewQueryName(rawValue: name)!, parameters: ["as_of": "2026-03-10T00:00:00Z"]))
+                #expect(answer.body == JSONWriter.encode(expected) + [0x0A], "\(name)")
+            }
+            let tickets = try await api.send(.GET, "/v1/views/support/tickets")
+            #expect(tickets.json.objectValue?["tickets"]?.arrayValue?.count == 3)
+        }
+    }
+}
