@@ -20,7 +20,7 @@ public final class ViewService: Service, Sendable {
     let logger: Logger
     /// The index's checkpoint, as a signal queries wait on.
     let checkpoint: LogHeadSignal
-    /// The latest views in memory, for queries about now.
+    /// The whole log's views in memory (answers every instant; `at_position` goes to the index).
     let live: LiveViews
     private let readiness = Readiness()
 
@@ -32,7 +32,7 @@ public final class ViewService: Service, Sendable {
         self.limits = limits
         self.logger = logger
         self.checkpoint = LogHeadSignal(head: try index.checkpoint())
-        self.live = LiveViews(index: index, log: ingest.log)
+        self.live = LiveViews(index: index)
     }
 
     /// Whether the first catch-up after start is done.
@@ -65,12 +65,11 @@ public final class ViewService: Service, Sendable {
 
     /// Brings the index up to the log's head (also noticing events appended by other processes).
     func catchUp() async throws {
-        let index = self.index, log = ingest.log, live = self.live
+        let log = ingest.log, live = self.live
         let (head, done) = try await BlockingWork.run {
             let head = try log.head()
-            let done = try index.checkpoint() < head ? try index.catchUp() : try index.checkpoint()
-            try live.refresh(to: done)
-            return (head, done)
+            try live.refresh()
+            return (head, live.currentPosition)
         }
         ingest.head.advance(to: head)
         checkpoint.advance(to: done)
@@ -84,17 +83,9 @@ public final class ViewService: Service, Sendable {
     func answer(_ request: ViewRequest) async throws -> JSONValue {
         let head = ingest.head.position
         if checkpoint.position < head { _ = await checkpoint.wait(past: head - 1, atMost: 5) }
-        let index = self.index, live = self.live
-        let required = head
+        let live = self.live
         do {
-            return try await BlockingWork.run {
-                let now = Instant.now
-                let asOf = request.asOf ?? now
-                if request.atPosition == nil, request.policyOverrides == nil, let views = live.views(asOf: asOf, atLeast: required) {
-                    return try views.answer(request.name, ViewQuery(asOf: asOf, from: request.from, to: request.to, week: request.week), draft: request.draft)
-                }
-                return try index.answer(request, now: now)
-            }
+            return try await BlockingWork.run { try live.answer(request) }
         } catch let error as ViewQueryError {
             throw APIError(.badRequest, "\(error)", field: error.parameter)
         } catch let error as LogError {
@@ -107,9 +98,9 @@ public final class ViewService: Service, Sendable {
     /// Refreshes the support and disk gauges (SLA breaches, pending tickets, data size).
     func refreshGauges() async {
         metrics.recordDisk(directory: ingest.log.directory)
-        let index = self.index
+        let live = self.live
         do {
-            let sla = try await BlockingWork.run { try index.answer(ViewRequest(name: .supportSLA)) }
+            let sla = try await BlockingWork.run { try live.answer(ViewRequest(name: .supportSLA)) }
             if let breached = sla.objectValue?["breached"]?.intValue { metrics.slaBreached.record(Double(breached)) }
             if let pending = sla.objectValue?["pending"]?.intValue { metrics.slaPending.record(Double(pending)) }
         } catch {
