@@ -53,7 +53,7 @@ struct RemoteLog {
         var message = "the server answered \(response.status)"
         if let json = try? JSONParser.parse(Array(response.body)), let error = json["error"]?.stringValue {
             message = error
-            if let event = json["event"]?.intValue { message = "event \(event): " + message }
+            if let event = json["event"]?.intValue, !message.hasPrefix("event \(event):") { message = "event \(event): " + message }
         } else if !response.body.isEmpty {
             message += ": " + String(decoding: response.body.prefix(300), as: UTF8.self)
         }
