@@ -155,6 +155,7 @@ let package = Package(
         .testTarget(
             name: "ParleyServerTests",
             dependencies: [
+                "ParleyDemo",
                 "ParleyServer", "ParleyProjections", "ParleyViews", "ParleyLog", "ParleyModel", "parleyd",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

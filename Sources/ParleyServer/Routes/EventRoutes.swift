@@ -12,7 +12,8 @@ struct EventRoutes {
         group.get("events") { request, context in try read(request, context: context) }
     }
 
-    /// Appends the body as one atomic batch; 201 `{"positions": [...]}` once durable.
+    /// Appends the body as one atomic batch; 201 `{"positions": [...], "appended", "duplicates"}`
+    /// once durable (`appended` counts the new events, `duplicates` those already in the log).
     func append(_ request: Request, context: ParleyRequestContext) async throws -> Response {
         let token = try context.require(.append)
         let body = try await RequestBodies.collect(request, context: context, limit: limits.maxBodyBytes)
@@ -24,7 +25,10 @@ struct EventRoutes {
         }
         let outcome: AppendOutcome
         do { outcome = try await ingest.append(batch) } catch { throw APIError(error) }
-        return .json(.object(["positions": .array(outcome.positions.map { .int(Int64($0)) })]), status: .created)
+        return .json(.object([
+            "positions": .array(outcome.positions.map { .int(Int64($0)) }),
+            "appended": .int(Int64(outcome.appended)), "duplicates": .int(Int64(outcome.duplicates)),
+        ]), status: .created)
     }
 
     /// The events from `from`, at most `limit`, of `stream` and `type`, as JSON Lines: the lines

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+import ParleyDemo
+import ParleyModel
+
+/// `parley --server URL --token T` against a real `parleyd` child: the same answers as the CLI
+/// over the data directory.
+@Suite(.serialized) struct CLIThroughServerTests {
+    /// Runs the built `parley` with `arguments` and `stdin`.
+    func parley(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: DaemonProcess.executable).deletingLastPathComponent().appendingPathComponent("parley")
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func importAndQueriesThroughTheServerMatchTheDirectory() throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let daemon = try DaemonProcess(directory: directory)
+        let until = try Instant(rfc3339: "2026-03-31T00:00:00Z")
+        var demo = DemoCommunity(seed: 3, until: until, days: 20, members: 60)
+        var lines: [UInt8] = []
+        for e in demo.generate() { lines += JSONWriter.encode(e.json) + [0x0A] }
+        let remote = ["--server", daemon.base, "--token", TestTokens.admin]
+
+        let first = try parley(["import", "-", "--json"] + remote, stdin: Data(lines))
+        #expect(first.status == 0, "\(first.err)")
+        let again = try parley(["import", "-", "--json"] + remote, stdin: Data(lines))
+        let summary = try JSONParser.parse(again.out)
+        #expect(summary["appended"] == 0)
+        #expect(summary["duplicates"] == summary["read"])
+
+        for query in [["support", "sla"], ["community", "summary"], ["content", "mix"], ["product", "loop"]] {
+            let options = ["--as-of", "2026-03-30T12:00:00Z", "--json"]
+            let viaServer = try parley(query + options + remote)
+            #expect(viaServer.status == 0, "\(viaServer.err)")
+            daemon.signal(SIGSTOP)
+            let direct = try parley(query + options + ["--data", directory])
+            daemon.signal(SIGCONT)
+            #expect(try JSONParser.parse(viaServer.out) == JSONParser.parse(direct.out), "\(query)")
+        }
+
+        let denied = try parley(["support", "sla"] + ["--server", daemon.base, "--token", "not-a-token-at-all"])
+        #expect(denied.status == 1)
+        #expect(denied.err.contains("token"), "\(denied.err)")
+        let bad = try parley(["append", "--stream", "s", "--type", "ticket.opened", "--time", "2026-03-01T00:00:00Z", "--data", #"{"ticket":"t"}"#] + remote)
+        #expect(bad.status == 1)
+        #expect(bad.err.contains("data.member"), "\(bad.err)")
+        daemon.signal(SIGTERM)
+        _ = daemon.wait()
+    }
+}
