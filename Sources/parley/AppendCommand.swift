@@ -50,3 +50,9 @@ func parseJSON(_ text: String, option: String) throws -> JSONValue {
         throw CommandFailure(message: "\(option) is not valid JSON: \(error)")
     }
 }
+
+/// Parses the RFC 3339 text of option `option`, or fails naming it; nil when not given.
+func instant(_ text: String?, option: String) throws -> Instant? {
+    guard let text else { return nil }
+    do { return try Instant(rfc3339: text) } catch { throw CommandFailure(message: "\(option): \(error)") }
+}

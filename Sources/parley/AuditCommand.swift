@@ -78,10 +78,7 @@ struct AuditCommand: ParsableCommand {
         @Option(name: .customLong("as-of"), help: "The instant (RFC 3339; default now).") var asOf: String?
 
         func run() throws {
-            var t = Instant.now
-            if let asOf {
-                do { t = try Instant(rfc3339: asOf) } catch { throw CommandFailure(message: "--as-of: \(error)") }
-            }
+            let t = try instant(asOf, option: "--as-of") ?? .now
             let log = try globals.openLog(create: false)
             let digests: [(view: String, digest: String)]
             do { digests = ViewAudit.digests(of: try ViewAudit.replay(log, asOf: t, atPosition: atPosition), asOf: t) } catch {

@@ -15,13 +15,8 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "The last instant (RFC 3339; default today 00:00 UTC, so that the views are current).") var until: String?
 
     func run() throws {
-        var end: Instant
-        if let until {
-            do { end = try Instant(rfc3339: until) } catch { throw CommandFailure(message: "--until: \(error)") }
-        } else {
-            let now = Instant.now.microseconds
-            end = Instant(microseconds: now - now % 86_400_000_000)
-        }
+        let today = Instant.now.microseconds - Instant.now.microseconds % 86_400_000_000
+        let end = try instant(until, option: "--until") ?? Instant(microseconds: today)
         guard days >= 1, members >= 10 else { throw CommandFailure(message: "--days must be ≥ 1 and --members ≥ 10", status: 2) }
         var demo = DemoCommunity(seed: seed, until: end, days: days, members: members)
         var out: [UInt8] = []

@@ -19,10 +19,7 @@ struct PolicyCommand: ParsableCommand {
 
         func run() throws {
             let json = try parseJSON(value, option: "the policy value")
-            var when = Instant.now
-            if let time {
-                do { when = try Instant(rfc3339: time) } catch { throw CommandFailure(message: "--time: \(error)") }
-            }
+            let when = try instant(time, option: "--time") ?? .now
             let event = NewEvent(stream: "policy:\(name)", type: "policy.set", time: when, source: "cli", data: ["name": .string(name), "value": json])
             do { try event.validate() } catch { throw CommandFailure(message: "invalid policy: \(error)") }
             let log = try globals.openLog(create: true)
@@ -39,10 +36,7 @@ struct PolicyCommand: ParsableCommand {
         @Option(name: .customLong("as-of"), help: "The instant (RFC 3339; default now).") var asOf: String?
 
         func run() throws {
-            var t = Instant.now
-            if let asOf {
-                do { t = try Instant(rfc3339: asOf) } catch { throw CommandFailure(message: "--as-of: \(error)") }
-            }
+            let t = try instant(asOf, option: "--as-of") ?? .now
             let log = try globals.openLog(create: false)
             var timeline = PolicyTimeline()
             do {
