@@ -15,7 +15,8 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "The last instant (RFC 3339; default today 00:00 UTC, so that the views are current).") var until: String?
 
     func run() throws {
-        let today = Instant.now.microseconds - Instant.now.microseconds % 86_400_000_000
+        let now = Instant.now.microseconds
+        let today = now - now % 86_400_000_000
         let end = try instant(until, option: "--until") ?? Instant(microseconds: today)
         guard days >= 1, members >= 10 else { throw CommandFailure(message: "--days must be ≥ 1 and --members ≥ 10", status: 2) }
         var demo = DemoCommunity(seed: seed, until: end, days: days, members: members)
