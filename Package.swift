@@ -17,10 +17,14 @@ let package = Package(
         .executable(name: "parley-plugin-github", targets: ["ParleyPluginGitHub"]),
         .executable(name: "parley-plugin-telegram", targets: ["ParleyPluginTelegram"]),
         .executable(name: "parley-plugin-triage", targets: ["ParleyPluginTriage"]),
+        .library(name: "ParleyPluginHost", targets: ["ParleyPluginHost"]),
+        .executable(name: "parley-plugin-sla-watch", targets: ["ParleyPluginSLAWatch"]),
+        .executable(name: "parley-plugin-loop", targets: ["ParleyPluginLoop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
     targets: [
         // The system liblmdb (Debian: liblmdb-dev), seen by ParleyStore alone.
@@ -58,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyModel", "ParleyLog", "ParleyViews", "ParleyProjections",
+                "ParleyModel", "ParleyLog", "ParleyViews", "ParleyProjections", "ParleyPluginHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -90,6 +94,29 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Runs plugin executables for the daemon and `parley plugin run`: handshake, replay, live
+        // events, ticks, webhooks, emits, checkpoints, supervision with back-off.
+        .target(
+            name: "ParleyPluginHost",
+            dependencies: [
+                "ParleyModel", "ParleyStore", "ParleyLog", "ParleyPluginProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ParleyPluginSLAWatch",
+            dependencies: ["ParleyModel", "ParleyViews", "ParleyPluginProtocol"],
+            path: "Plugins/sla-watch",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ParleyPluginLoop",
+            dependencies: ["ParleyModel", "ParleyPluginProtocol"],
+            path: "Plugins/loop",
+            swiftSettings: strict
+        ),
+
         .testTarget(name: "ParleyModelTests", dependencies: ["ParleyModel"], swiftSettings: strict),
         .testTarget(name: "ParleyLogTests", dependencies: ["ParleyLog", "ParleyModel", "ParleyStore"], swiftSettings: strict),
         .testTarget(name: "ParleyViewsTests", dependencies: ["ParleyViews", "ParleyModel"], swiftSettings: strict),
@@ -106,6 +133,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ParleyPluginHostTests",
+            dependencies: [
+                "ParleyPluginHost", "ParleyPluginProtocol", "ParleyLog", "ParleyModel", "parley",
+                "ParleyPluginGitHub", "ParleyPluginSLAWatch", "ParleyPluginLoop",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
     ]
