@@ -155,8 +155,8 @@ extension PluginSession {
             return s.webhooks.removeValue(forKey: ack.webhook)
         }
         if state.current.finished {
-            let held = state.current.confirmed
-            logger.info("plugin \(configuration.name) settled with its checkpoint held at \(held)")
+            let (held, caughtUpAt) = (state.current.confirmed, state.current.feed?.progress.caughtUpAt ?? 0)
+            if held < caughtUpAt { logger.info("plugin \(configuration.name) settled with its checkpoint held at \(held)") }
             child.writer.finish()
             return
         }

@@ -9,7 +9,7 @@ struct Parley: AsyncParsableCommand {
         abstract: "Parley's command line: the event log, the views, audits and backups.",
         subcommands: [
             AppendCommand.self, ImportCommand.self, ReadCommand.self, AuditCommand.self,
-            StatsCommand.self, BackupCommand.self, BenchCommand.self,
+            StatsCommand.self, BackupCommand.self, BenchCommand.self, PluginCommand.self,
         ]
     )
 
