@@ -56,8 +56,8 @@ final class PluginChild: @unchecked Sendable {
             }
             for w in waiters { w.resume(returning: status) }
         }
-        do { try process.run() } catch {
-            throw PluginHostError("plugin \(configuration.name): cannot start \(program): \(error.localizedDescription)")
+        if let failure = Self.spawnWithSignalsUnblocked(process) {
+            throw PluginHostError("plugin \(configuration.name): cannot start \(program): \(failure)")
         }
         self.process = process
         pid = process.processIdentifier
@@ -104,19 +104,14 @@ final class PluginChild: @unchecked Sendable {
         }
     }
 
-    /// Waits up to `timeout` for the process to end; `nil` if it still runs.
+    /// Waits up to `timeout` for the process to end (checking every 5 ms); `nil` if it still runs.
     func waitForExit(timeout: Duration) async -> Int32? {
-        await withTaskGroup(of: Int32?.self) { group in
-            group.addTask { await self.waitForExit() }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            if first == nil { return exitStatus }
-            return first
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let status = exitStatus { return status }
+            try? await Task.sleep(for: .milliseconds(5))
         }
+        return exitStatus
     }
 
     /// Stops the process: SIGTERM, then SIGKILL after `grace`; returns once it has ended.
@@ -134,6 +129,50 @@ final class PluginChild: @unchecked Sendable {
         writer.finish()
         if let status = await waitForExit(timeout: grace) { return status }
         return await stop(grace: grace)
+    }
+
+    /// Stops the process from a thread of its own, without waiting: SIGTERM at once (or, with
+    /// `closingInput`, first its stdin closed and `grace` to exit by itself), then SIGKILL after
+    /// `grace`.
+    func terminate(grace: Duration, closingInput: Bool) {
+        if closingInput { writer.finish() } else { writer.abort() }
+        let pid = self.pid
+        let exit = self.exit
+        let seconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18
+        Self.thread("parley-plugin-stop") {
+            func waitUp(_ limit: Double) -> Bool {
+                let deadline = Date().addingTimeInterval(limit)
+                while Date() < deadline {
+                    if exit.current.status != nil { return true }
+                    usleep(5_000)
+                }
+                return exit.current.status != nil
+            }
+            if closingInput, waitUp(seconds) { return }
+            kill(pid, SIGTERM)
+            if waitUp(seconds) { return }
+            kill(pid, SIGKILL)
+        }
+    }
+
+    /// Starts `process` from a thread whose signal mask is empty: a child inherits the mask of
+    /// the thread that spawns it, and the threads of the concurrency pool block every signal,
+    /// which would leave the plugin deaf to SIGTERM.
+    ///
+    /// - Returns: why the start failed, or `nil`.
+    private static func spawnWithSignalsUnblocked(_ process: Process) -> String? {
+        let done = DispatchSemaphore(value: 0)
+        let failure = Locked<String?>(nil)
+        let t = Thread {
+            var none = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, nil)
+            do { try process.run() } catch { failure.withLock { $0 = error.localizedDescription } }
+            done.signal()
+        }
+        t.start()
+        done.wait()
+        return failure.current
     }
 
     private static func thread(_ name: String, _ body: @escaping @Sendable () -> Void) {

@@ -146,7 +146,7 @@ extension PluginSession {
 
     /// Resumes whoever waits for the webhook `ack` names.
     private func answerWebhook(_ ack: WebhookAck, line number: Int) {
-        let waiter = state.withLock { s -> CheckedContinuation<WebhookAnswer, Never>? in
+        let waiter = state.withLock { s -> WebhookWait? in
             if let settle = s.settle, settle.id == ack.webhook {
                 s.settle = nil
                 if s.emitsReceived == settle.emitsAtSend { s.finished = true }
@@ -166,6 +166,6 @@ extension PluginSession {
             }
             return
         }
-        waiter.resume(returning: WebhookAnswer(status: Int(ack.status), error: ack.error))
+        waiter.resolve(WebhookAnswer(status: Int(ack.status), error: ack.error))
     }
 }

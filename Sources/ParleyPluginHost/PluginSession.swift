@@ -35,7 +35,7 @@ final class PluginSession: @unchecked Sendable {
     struct State {
         var hello: PluginHello?
         var feed: EventFeed?
-        var webhooks: [String: CheckedContinuation<WebhookAnswer, Never>] = [:]
+        var webhooks: [String: WebhookWait] = [:]
         var webhookSequence = 0
         var failure: String?
         var cancelled = false
@@ -91,7 +91,7 @@ final class PluginSession: @unchecked Sendable {
                 await self.readMessages()
             } onCancel: {
                 self.state.withLock { $0.cancelled = true }
-                self.child.writer.abort()
+                self.child.terminate(grace: self.configuration.stopGrace, closingInput: true)
             }
             group.cancelAll()
         }
@@ -99,14 +99,14 @@ final class PluginSession: @unchecked Sendable {
             s.feed?.stop()
             let waiting = s.webhooks
             s.webhooks = [:]
-            for (_, c) in waiting { c.resume(returning: WebhookAnswer(status: 503, error: "plugin \(configuration.name) stopped")) }
+            for (_, w) in waiting { w.resolve(WebhookAnswer(status: 503, error: "plugin \(configuration.name) stopped")) }
             return s
         }
         let status: Int32
         if snapshot.finished {
             status = await child.finish(grace: configuration.stopGrace)
         } else {
-            status = await child.stop(grace: snapshot.failure == nil && !snapshot.cancelled ? configuration.stopGrace : .zero)
+            status = await child.stop(grace: configuration.stopGrace)
         }
         flushCheckpoint()
         if snapshot.finished { return .finished }
@@ -132,8 +132,7 @@ final class PluginSession: @unchecked Sendable {
         }
         guard first else { return }
         logger.error("\(reason)")
-        child.writer.abort()
-        kill(child.pid, SIGKILL)
+        child.terminate(grace: configuration.stopGrace, closingInput: false)
     }
 
     /// Offline: the plugin is done; its stdin is closed so that it exits by itself.

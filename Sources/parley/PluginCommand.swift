@@ -67,7 +67,9 @@ struct PluginRunCommand: AsyncParsableCommand {
                 }
                 object = o
             }
-            return PluginConfiguration(name: name, command: [command], config: object, from: from)
+            // A plugin given on the command line runs in the caller's environment.
+            return PluginConfiguration(
+                name: name, command: [command], environment: ProcessInfo.processInfo.environment, config: object, from: from)
         }
         guard let config else { throw CommandFailure(message: "give --config FILE or --command PATH to say what plugin \(name) is", status: 2) }
         guard let bytes = FileManager.default.contents(atPath: config) else {
