@@ -104,12 +104,13 @@ final class EventFeed: @unchecked Sendable {
                 waitForNews(after: cursor)
                 continue
             }
-            if !buffer.isEmpty, !writer.sendWaiting(buffer) { return }
+            // The cursor moves before the lines go out: the plugin may confirm them at once.
             cursor = last
             state.withLock {
                 $0.cursor = cursor
                 $0.delivered += delivered
             }
+            if !buffer.isEmpty, !writer.sendWaiting(buffer) { return }
             guard read < chunkEvents && buffer.count < (1 << 20) else { continue }
             if !caughtUp {
                 caughtUp = true

@@ -26,6 +26,9 @@ final class PluginChild: @unchecked Sendable {
     private let process: Process
     private let exit = Locked<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
     private let lastStderr = Locked<String?>(nil)
+    /// Set once the plugin is being stopped: its stdout is no longer read (a flood of lines
+    /// must not pile up while it dies).
+    private let stoppedReading = Locked(false)
 
     /// Starts `configuration.command` with pipes on stdin, stdout and stderr.
     ///
@@ -70,13 +73,14 @@ final class PluginChild: @unchecked Sendable {
         let errFD = dup(errors.fileHandleForReading.fileDescriptor)
         try? errors.fileHandleForReading.close()
         let limit = configuration.maxLineBytes
+        let stopped = self.stoppedReading
         Self.thread("parley-plugin-out") {
-            Self.readLines(outFD, limit: limit) { continuation.yield($0) }
+            Self.readLines(outFD, limit: limit, until: { stopped.current }) { continuation.yield($0) }
             continuation.finish()
         }
         let lastStderr = self.lastStderr
         Self.thread("parley-plugin-err") {
-            Self.readLines(errFD, limit: 64 << 10) { out in
+            Self.readLines(errFD, limit: 64 << 10, until: { false }) { out in
                 guard case .line(let bytes) = out else { return }
                 let text = String(decoding: bytes, as: UTF8.self)
                 guard !text.allSatisfy(\.isWhitespace) else { return }
@@ -135,7 +139,10 @@ final class PluginChild: @unchecked Sendable {
     /// `closingInput`, first its stdin closed and `grace` to exit by itself), then SIGKILL after
     /// `grace`.
     func terminate(grace: Duration, closingInput: Bool) {
-        if closingInput { writer.finish() } else { writer.abort() }
+        if closingInput { writer.finish() } else {
+            writer.abort()
+            stoppedReading.withLock { $0 = true }
+        }
         let pid = self.pid
         let exit = self.exit
         let seconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18
@@ -181,15 +188,15 @@ final class PluginChild: @unchecked Sendable {
         t.start()
     }
 
-    /// Reads `fd` to its end, calling `emit` for every line; closes `fd`.
-    private static func readLines(_ fd: Int32, limit: Int, _ emit: (Output) -> Void) {
+    /// Reads `fd` to its end (or until `stop` says so), calling `emit` for every line; closes `fd`.
+    private static func readLines(_ fd: Int32, limit: Int, until stop: () -> Bool, _ emit: (Output) -> Void) {
         defer { close(fd) }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
+            guard n > 0, !stop() else { break }
             var start = buffer.count
             buffer.append(contentsOf: chunk[..<n])
             var lineStart = 0
@@ -204,6 +211,6 @@ final class PluginChild: @unchecked Sendable {
                 return
             }
         }
-        if !buffer.isEmpty { emit(.line(buffer)) }
+        if !buffer.isEmpty, !stop() { emit(.line(buffer)) }
     }
 }
