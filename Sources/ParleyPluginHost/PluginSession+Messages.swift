@@ -41,7 +41,7 @@ extension PluginSession {
             fail("plugin \(configuration.name) wrote a malformed line \(number): \(error.message)")
             return
         }
-        guard let hello = state.current.hello else {
+        guard state.current.hello != nil else {
             guard case .hello(let hello) = message else {
                 fail("plugin \(configuration.name) wrote \"\(message.typeName)\" on line \(number) before its hello")
                 return
@@ -52,7 +52,6 @@ extension PluginSession {
         switch message {
         case .hello:
             logger.warning("plugin \(configuration.name): line \(number): a second hello is ignored")
-            _ = hello
         case .emit(let ref, let events):
             await emit(ref: ref, events: events)
         case .ack(let ack):
