@@ -18,6 +18,9 @@ let package = Package(
         .executable(name: "parley-plugin-telegram", targets: ["ParleyPluginTelegram"]),
         .executable(name: "parley-plugin-triage", targets: ["ParleyPluginTriage"]),
         .executable(name: "parleyd", targets: ["parleyd"]),
+        .library(name: "ParleyPluginHost", targets: ["ParleyPluginHost"]),
+        .executable(name: "parley-plugin-sla-watch", targets: ["ParleyPluginSLAWatch"]),
+        .executable(name: "parley-plugin-loop", targets: ["ParleyPluginLoop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -72,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyModel", "ParleyLog", "ParleyViews", "ParleyProjections", "ParleyDemo",
+                "ParleyModel", "ParleyLog", "ParleyViews", "ParleyProjections", "ParleyDemo", "ParleyPluginHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -134,6 +137,29 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Runs plugin executables for the daemon and `parley plugin run`: handshake, replay, live
+        // events, ticks, webhooks, emits, checkpoints, supervision with back-off.
+        .target(
+            name: "ParleyPluginHost",
+            dependencies: [
+                "ParleyModel", "ParleyStore", "ParleyLog", "ParleyPluginProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ParleyPluginSLAWatch",
+            dependencies: ["ParleyModel", "ParleyViews", "ParleyPluginProtocol"],
+            path: "Plugins/sla-watch",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ParleyPluginLoop",
+            dependencies: ["ParleyModel", "ParleyPluginProtocol"],
+            path: "Plugins/loop",
+            swiftSettings: strict
+        ),
+
         .testTarget(name: "ParleyModelTests", dependencies: ["ParleyModel"], swiftSettings: strict),
         .testTarget(name: "ParleyLogTests", dependencies: ["ParleyLog", "ParleyModel", "ParleyStore", "ParleyDemo"], swiftSettings: strict),
         .testTarget(name: "ParleyViewsTests", dependencies: ["ParleyViews", "ParleyModel"], swiftSettings: strict),
@@ -163,6 +189,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ParleyPluginHostTests",
+            dependencies: [
+                "ParleyPluginHost", "ParleyPluginProtocol", "ParleyLog", "ParleyModel", "parley",
+                "ParleyPluginGitHub", "ParleyPluginSLAWatch", "ParleyPluginLoop",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

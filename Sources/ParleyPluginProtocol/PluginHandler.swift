@@ -32,6 +32,11 @@ public protocol PluginHandler {
 
     /// The emit `ref` was refused; the runtime has already logged `error`.
     mutating func onRejected(ref: String, error: String, context: PluginContext)
+
+    /// The earliest position whose event the handler must see again after a restart to rebuild
+    /// the state it still needs (the opening of a ticket it watches, say); the runtime keeps its
+    /// checkpoints below it. `nil` (the default): nothing, checkpoints follow the handled events.
+    var retainedFrom: UInt64? { get }
 }
 
 extension PluginHandler {
@@ -49,6 +54,8 @@ extension PluginHandler {
     public mutating func onEmitted(ref: String, positions: [UInt64], context: PluginContext) {}
     /// By default a rejection needs no follow-up beyond the runtime's log line.
     public mutating func onRejected(ref: String, error: String, context: PluginContext) {}
+    /// By default the handler keeps no state that needs old events.
+    public var retainedFrom: UInt64? { nil }
 }
 
 /// What a handler makes of a webhook: events to emit, and the HTTP answer once they are stored.

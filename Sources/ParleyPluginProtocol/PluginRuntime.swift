@@ -178,12 +178,17 @@ public struct PluginRuntime<Handler: PluginHandler> {
         return cause
     }
 
-    /// Sends a checkpoint up to the last handled position below the first unanswered emit.
+    /// Sends a checkpoint up to the last handled position below the first unanswered emit and
+    /// below the handler's ``PluginHandler/retainedFrom``.
     private mutating func advanceCheckpoint() {
         var target = handledThrough
         if let firstPending = pendingPositions.keys.min() { target = min(target, firstPending - 1) }
         guard target > lastCheckpoint else { return }
         if !caughtUp, target - lastCheckpoint < replayCheckpointInterval { return }
+        if let floor = handler.retainedFrom {
+            target = min(target, floor > 0 ? floor - 1 : 0)
+            guard target > lastCheckpoint else { return }
+        }
         lastCheckpoint = target
         send(.checkpoint(position: target))
     }

@@ -10,7 +10,7 @@ struct Parley: AsyncParsableCommand {
         subcommands: [
             AppendCommand.self, ImportCommand.self, ReadCommand.self, AuditCommand.self,
             SupportCommand.self, CommunityCommand.self, ContentCommand.self, ProductCommand.self, PolicyCommand.self,
-            StatsCommand.self, BackupCommand.self, BenchCommand.self, DemoCommand.self,
+            StatsCommand.self, BackupCommand.self, BenchCommand.self, DemoCommand.self, PluginCommand.self,
         ]
     )
 

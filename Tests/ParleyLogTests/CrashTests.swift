@@ -45,6 +45,13 @@ import ParleyModel
             try? FileManager.default.removeItem(atPath: input)
         }
         try Self.writeInput(to: input)
+        // How long a whole import takes here, so that the kills land inside one.
+        let calibration = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: calibration) }
+        let started = Date()
+        let full = try runProduct("parley", ["import", input, "--data", calibration, "--batch-size", String(Self.batchSize)])
+        #expect(full.status == 0, "\(full.stderr)")
+        let duration = max(Date().timeIntervalSince(started), 0.02)
         var rng = SeededGenerator(seed: UInt64(Date().timeIntervalSince1970))
         var kills = 0
         var lastHead: UInt64 = 0
@@ -55,7 +62,7 @@ import ParleyModel
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            usleep(UInt32.random(in: 5_000...400_000, using: &rng))
+            usleep(UInt32(Double.random(in: 0.02...0.9, using: &rng) * duration * 1_000_000))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 kills += 1

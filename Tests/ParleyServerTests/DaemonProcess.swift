@@ -99,4 +99,13 @@ actor Acknowledged {
     var refused = 0
     func add(ids: [String], positions: [UInt64]) { events += zip(ids, positions).map { ($0, $1) } }
     func refuse() { refused += 1 }
+
+    /// Waits (at most `seconds`) until at least `count` events are acknowledged, so that a
+    /// signal sent next lands while appends are flowing, however slow the machine.
+    func waitFor(_ count: Int, seconds: Double = 20) async {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while events.count < count, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
 }

@@ -73,7 +73,7 @@ import Testing
         let http = makeHTTPClient()
         let acknowledged = Acknowledged()
         async let load: Void = Self.hammer(daemon.base, clients: 32, acknowledged: acknowledged, http: http)
-        try await Task.sleep(for: .milliseconds(700))
+        await acknowledged.waitFor(200)
         daemon.signal(SIGTERM)
         await load
         let (status, stderr) = daemon.wait()
@@ -90,7 +90,7 @@ import Testing
         let http = makeHTTPClient()
         let acknowledged = Acknowledged()
         async let load: Void = Self.hammer(daemon.base, clients: 48, acknowledged: acknowledged, http: http)
-        try await Task.sleep(for: .milliseconds(800))
+        await acknowledged.waitFor(300)
         daemon.signal(SIGKILL)
         await load
         _ = daemon.wait()

@@ -63,10 +63,12 @@ struct APIClient: Sendable {
     }
 }
 
-/// A client with a pool large enough for the concurrency tests.
+/// A client with a pool large enough for the concurrency tests. Pooled connections are let go
+/// well before the test daemons' read timeout closes them, so a request never goes out on a
+/// connection the server is closing.
 func makeHTTPClient() -> HTTPClient {
     var configuration = HTTPClient.Configuration()
-    configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)
+    configuration.connectionPool = .init(idleTimeout: .milliseconds(300), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)
     configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
     return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
 }
@@ -110,10 +112,12 @@ func withDaemon<T: Sendable>(
     }
 }
 
-/// Limits that make the timeouts of the tests short.
-func testLimits() -> ServerLimits {
+/// Limits that make the timeouts of the tests short. The read timeout stays a few seconds, so
+/// that a machine busy with the rest of the suite does not close connections mid-request; the
+/// tests of the read timeout itself ask for a short one (`readTimeout: 1`).
+func testLimits(readTimeout: Double = 5) -> ServerLimits {
     var limits = ServerLimits()
-    limits.readTimeoutSeconds = 1
+    limits.readTimeoutSeconds = readTimeout
     limits.streamWriteTimeoutSeconds = 1
     limits.streamKeepAliveSeconds = 1
     limits.viewPollSeconds = 0.1

@@ -1,0 +1,170 @@
+import Logging
+import ParleyLog
+import ParleyModel
+import ParleyPluginProtocol
+
+extension PluginSession {
+    /// Reads the plugin's lines until its stdout ends or the session fails or finishes.
+    func readMessages() async {
+        for await output in child.lines {
+            guard case .line(let bytes) = output else {
+                if case .tooLong(let n) = output {
+                    fail("plugin \(configuration.name) wrote a line of more than \(n) bytes (the limit is \(configuration.maxLineBytes))")
+                }
+                break
+            }
+            let number = state.withLock { s -> Int in
+                s.lineNumber += 1
+                return s.lineNumber
+            }
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            await handle(bytes, line: number)
+            let (failed, finished, cancelled) = state.withLock { ($0.failure != nil, $0.finished, $0.cancelled) }
+            if failed || finished || cancelled { break }
+            if mode == .offline { checkOfflineDone() }
+        }
+    }
+
+    /// Handles one line of the plugin.
+    private func handle(_ bytes: [UInt8], line number: Int) async {
+        let message: PluginMessage
+        do {
+            message = try PluginMessage(line: bytes, defaultSource: configuration.defaultSource)
+        } catch {
+            if let ref = Self.emitReference(bytes) {
+                // A well-framed emit with bad events: refuse the batch, keep the plugin.
+                logger.warning("plugin \(configuration.name): line \(number): emit \"\(ref)\" rejected: \(error.message)")
+                state.withLock { $0.emitsRejected += 1 }
+                send(.rejected(ref: ref, error: error.message))
+                return
+            }
+            fail("plugin \(configuration.name) wrote a malformed line \(number): \(error.message)")
+            return
+        }
+        guard state.current.hello != nil else {
+            guard case .hello(let hello) = message else {
+                fail("plugin \(configuration.name) wrote \"\(message.typeName)\" on line \(number) before its hello")
+                return
+            }
+            start(hello)
+            return
+        }
+        switch message {
+        case .hello:
+            logger.warning("plugin \(configuration.name): line \(number): a second hello is ignored")
+        case .emit(let ref, let events):
+            await emit(ref: ref, events: events)
+        case .ack(let ack):
+            answerWebhook(ack, line: number)
+        case .checkpoint(let position):
+            confirm(position, line: number)
+        case .log(let level, let text):
+            logger.log(level: Logger.Level(rawValue: level.rawValue) ?? .info, "\(text)", metadata: ["plugin.stream": "log"])
+        }
+    }
+
+    /// The plugin's hello arrived: start the feed from the checkpoint.
+    private func start(_ hello: PluginHello) {
+        let name = configuration.name
+        let logger = self.logger
+        let feed = EventFeed(
+            log: log, subscription: hello.subscription, after: state.current.confirmed, writer: child.writer,
+            pollInterval: configuration.pollInterval,
+            onCaughtUp: { [weak self] position in
+                logger.debug("plugin \(name) caught up at position \(position)")
+                if let self, self.mode == .offline { self.checkOfflineDone() }
+            },
+            onError: { message in logger.error("plugin \(name): \(message)") }
+        )
+        state.withLock {
+            $0.hello = hello
+            $0.feed = feed
+        }
+        logger.debug("plugin \(name) subscribed to \(hello.subscribe), tick_s \(hello.tickSeconds.map(String.init) ?? "none")")
+        feed.start()
+    }
+
+    /// Appends one emitted batch and answers it.
+    private func emit(ref: String, events: [NewEvent]) async {
+        state.withLock { $0.emitsReceived += 1 }
+        do {
+            let outcome = try await append(events)
+            state.withLock {
+                $0.eventsEmitted += UInt64(events.count)
+                $0.eventsAppended += UInt64(outcome.appended)
+            }
+            send(.emitted(ref: ref, positions: outcome.positions))
+            if let head = outcome.positions.max() { state.current.feed?.notify(head: head) }
+        } catch {
+            logger.warning("plugin \(configuration.name): emit \"\(ref)\" rejected: \(error.description)")
+            state.withLock { $0.emitsRejected += 1 }
+            send(.rejected(ref: ref, error: error.description))
+        }
+    }
+
+    /// Takes a confirmed checkpoint, never past what the feed has read.
+    private func confirm(_ position: UInt64, line number: Int) {
+        let cursor = state.current.feed?.progress.cursor ?? 0
+        if position > cursor {
+            logger.warning("plugin \(configuration.name): line \(number): checkpoint \(position) is past the events it was sent (\(cursor)); \(cursor) is kept")
+        }
+        state.withLock { $0.confirmed = max($0.confirmed, min(position, cursor)) }
+    }
+
+    /// The `ref` of a line that is a JSON object of type `emit` with a string `ref`, else `nil`.
+    static func emitReference(_ bytes: [UInt8]) -> String? {
+        guard let value = try? JSONParser.parse(bytes), value["type"]?.stringValue == "emit" else { return nil }
+        return value["ref"]?.stringValue
+    }
+
+    /// Offline: ends the session once the plugin has caught up, answered everything and
+    /// confirmed the head; a plugin that keeps its checkpoint lower (it needs older events to
+    /// rebuild its state) is settled instead: once it acks a webhook sent after everything else
+    /// with no emit in between, it has nothing more to do.
+    func checkOfflineDone() {
+        guard let progress = state.current.feed?.progress, let caughtUpAt = progress.caughtUpAt else { return }
+        let settleID: String? = state.withLock { s in
+            if s.confirmed >= caughtUpAt {
+                s.finished = true
+                return nil
+            }
+            guard s.settle == nil else { return nil }
+            s.webhookSequence += 1
+            let id = "parley-settle-\(s.webhookSequence)"
+            s.settle = (id, s.emitsReceived)
+            return id
+        }
+        if state.current.finished {
+            child.writer.finish()
+            return
+        }
+        if let settleID {
+            send(.webhook(Webhook(id: settleID, headers: ["X-Parley-Settle": "1"], body: [])))
+        }
+    }
+
+    /// Resumes whoever waits for the webhook `ack` names.
+    private func answerWebhook(_ ack: WebhookAck, line number: Int) {
+        let waiter = state.withLock { s -> WebhookWait? in
+            if let settle = s.settle, settle.id == ack.webhook {
+                s.settle = nil
+                if s.emitsReceived == settle.emitsAtSend { s.finished = true }
+                return nil
+            }
+            return s.webhooks.removeValue(forKey: ack.webhook)
+        }
+        if state.current.finished {
+            let (held, caughtUpAt) = (state.current.confirmed, state.current.feed?.progress.caughtUpAt ?? 0)
+            if held < caughtUpAt { logger.info("plugin \(configuration.name) settled with its checkpoint held at \(held)") }
+            child.writer.finish()
+            return
+        }
+        guard let waiter else {
+            if !ack.webhook.hasPrefix("parley-settle-") {
+                logger.warning("plugin \(configuration.name): line \(number): an ack for unknown webhook \"\(ack.webhook)\" is ignored")
+            }
+            return
+        }
+        waiter.resolve(WebhookAnswer(status: Int(ack.status), error: ack.error))
+    }
+}

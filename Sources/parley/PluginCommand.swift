@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ParleyLog
+import ParleyModel
+import ParleyPluginHost
+
+/// `parley plugin …`: plugins run offline over the log.
+struct PluginCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plugin", abstract: "Run plugins offline over the log.", subcommands: [PluginRunCommand.self])
+}
+
+/// `parley plugin run NAME`: the plugin exchange over the log as it stands, until the plugin has
+/// caught up; emits are appended directly. Running it again appends nothing new (deterministic
+/// ids and the stored checkpoint).
+struct PluginRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run one plugin until it has caught up with the log (a backfill or an audit).",
+        discussion: """
+            The plugin comes from the `plugins:` list of --config (a JSON file: this build reads no YAML), \
+            or is the executable given with --command. Exits 0 once the plugin is caught up, has \
+            confirmed its checkpoint and has no emit unanswered.
+            """)
+
+    @OptionGroup var globals: GlobalOptions
+    @Argument(help: "The plugin's name (its checkpoint key and default event source).") var name: String
+    @Option(help: "A configuration file in JSON with a `plugins` list, as in the daemon's configuration.") var config: String?
+    @Option(help: "Run this executable as the plugin instead of one from --config.") var command: String?
+    @Option(name: .customLong("plugin-config"), help: "With --command: the `config` object handed over in hello, as JSON.")
+    var pluginConfig: String?
+    @Option(help: "With --command: where a plugin without a stored checkpoint starts replaying.") var from: UInt64 = 0
+    @Flag(help: "Log the host's and the plugin's debug lines to stderr.") var verbose = false
+
+    func run() async throws {
+        let plugin = try resolvePlugin()
+        let log = try globals.openLog(create: true)
+        var logger = Logger(label: "parley.plugin") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = verbose ? .debug : .notice
+        let report: OfflinePluginRun.Report
+        do { report = try await OfflinePluginRun.run(plugin, log: log, logger: logger) } catch {
+            throw CommandFailure(message: error.message)
+        }
+        if globals.json {
+            Output.line(JSONWriter.string(.object([
+                "plugin": .string(plugin.name), "caught_up": .int(Int64(report.caughtUpAt)),
+                "checkpoint": .int(Int64(report.checkpoint)), "held": .bool(report.held),
+                "delivered": .int(Int64(report.delivered)), "emitted": .int(Int64(report.emitted)),
+                "appended": .int(Int64(report.appended)), "rejected": .int(Int64(report.rejected)),
+            ])))
+        } else {
+            let held = report.held ? " (the plugin keeps it below the head to rebuild its state)" : ""
+            Output.line("plugin \(plugin.name): caught up at position \(report.caughtUpAt), checkpoint \(report.checkpoint)\(held)")
+            Output.line("delivered \(report.delivered) events; emitted \(report.emitted) (\(report.appended) new); \(report.rejected) emits rejected")
+        }
+    }
+
+    /// The plugin to run, from --command or --config.
+    private func resolvePlugin() throws -> PluginConfiguration {
+        if let command {
+            guard config == nil else { throw CommandFailure(message: "give either --command or --config, not both", status: 2) }
+            var object: [String: JSONValue] = [:]
+            if let pluginConfig {
+                guard case .object(let o) = try parseJSON(pluginConfig, option: "--plugin-config") else {
+                    throw CommandFailure(message: "--plugin-config must be a JSON object")
+                }
+                object = o
+            }
+            // A plugin given on the command line runs in the caller's environment.
+            return PluginConfiguration(
+                name: name, command: [command], environment: ProcessInfo.processInfo.environment, config: object, from: from)
+        }
+        guard let config else { throw CommandFailure(message: "give --config FILE or --command PATH to say what plugin \(name) is", status: 2) }
+        guard let bytes = FileManager.default.contents(atPath: config) else {
+            throw CommandFailure(message: "cannot read the configuration file \(config)")
+        }
+        let document: JSONValue
+        do { document = try JSONParser.parse(Array(bytes)) } catch {
+            throw CommandFailure(message: "\(config) is not JSON (\(error)); this build reads the configuration as JSON only, so convert YAML to JSON")
+        }
+        let plugins: [PluginConfiguration]
+        do { plugins = try PluginConfiguration.list(fromDocument: document) } catch {
+            throw CommandFailure(message: "\(config): \(error.message)")
+        }
+        guard let plugin = plugins.first(where: { $0.name == name }) else {
+            let known = plugins.map(\.name).joined(separator: ", ")
+            throw CommandFailure(message: "\(config) configures no plugin named \"\(name)\" (it has: \(known.isEmpty ? "none" : known))")
+        }
+        return plugin
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Logging
+import ParleyLog
+import ParleyModel
+import ParleyPluginHost
+
+/// Why a test's setup failed.
+struct FixtureError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// A fresh data directory with an empty log and a scratch folder, removed afterwards.
+func withTemporaryLog<T>(_ body: (EventLog, URL) async throws -> T) async throws -> T {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("parley-host-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: root) }
+    let log = try EventLog(directory: root.appendingPathComponent("data").path)
+    return try await body(log, root)
+}
+
+/// The host's timings shrunk so that supervision tests take milliseconds.
+func fastConfiguration(_ name: String, command: [String], environment: [String: String] = [:], config: [String: JSONValue] = [:]) -> PluginConfiguration {
+    var c = PluginConfiguration(name: name, command: command, environment: environment, config: config)
+    c.handshakeTimeout = .milliseconds(1500)
+    c.stopGrace = .milliseconds(500)
+    c.backoff = RestartBackoff(initial: .milliseconds(50), maximum: .milliseconds(400), healthyAfter: .seconds(60))
+    c.pollInterval = .milliseconds(50)
+    c.checkpointFlushInterval = .milliseconds(20)
+    return c
+}
+
+/// Runs `host` while `body` runs, then cancels it and waits until it has stopped its plugin.
+func withRunningHost<T: Sendable>(_ host: PluginHost, _ body: () async throws -> T) async throws -> T {
+    let task = Task { await host.run() }
+    do {
+        let result = try await body()
+        task.cancel()
+        await task.value
+        return result
+    } catch {
+        task.cancel()
+        await task.value
+        throw error
+    }
+}
+
+/// A host over `log` whose emits are appended through a `GroupCommitter`, as the daemon does.
+func makeHost(_ configuration: PluginConfiguration, log: EventLog, committer: GroupCommitter, logs: LogRecorder) throws -> PluginHost {
+    try PluginHost(
+        configuration: configuration, log: log,
+        append: { batch throws(LogError) in try await committer.append(batch) },
+        logger: logs.logger)
+}
+
+/// Waits until `condition` holds, checking every 20 ms; fails after `timeout` seconds.
+func eventually(_ what: String, timeout: Double = 30, _ condition: () throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw FixtureError(description: "timed out after \(timeout) s waiting for \(what)")
+}
+
+/// An executable product of the package, from the build products folder the tests run in.
+func productBinary(_ name: String) throws -> String {
+    var dirs: [URL] = []
+    if let dir = ProcessInfo.processInfo.environment["PARLEY_PLUGIN_DIR"] { dirs.append(URL(fileURLWithPath: dir)) }
+    dirs.append(URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
+    if let executable = Bundle.main.executableURL { dirs.append(executable.resolvingSymlinksInPath().deletingLastPathComponent()) }
+    for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+        dirs.append(bundle.bundleURL.deletingLastPathComponent())
+    }
+    for dir in dirs {
+        let candidate = dir.appendingPathComponent(name).path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    throw FixtureError(description: "\(name) not found in \(dirs.map(\.path)); build it first (swift build)")
+}
+
+/// A comment event, "help" in its text when `help`.
+func comment(_ n: Int, help: Bool, time: String = "2026-03-02T09:00:00Z") -> NewEvent {
+    NewEvent(
+        id: "c-\(n)", stream: "post:p\(n)", type: "comment.posted", time: try! Instant(rfc3339: time),
+        data: ["comment": .string("c\(n)"), "post": .string("p\(n)"), "author": .string("m\(n)"),
+               "text": .string(help ? "help me please \(n)" : "nice post \(n)")])
+}
+
+/// An event of any type with the given data, id and time.
+func event(_ type: String, stream: String, id: String, time: String, _ data: [String: JSONValue]) -> NewEvent {
+    NewEvent(id: id, stream: stream, type: type, time: try! Instant(rfc3339: time), data: data)
+}
+
+/// Collects the host's log lines, to check what was reported.
+final class LogRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [(Logger.Level, String)] = []
+
+    /// A logger whose lines land here (and nowhere else).
+    var logger: Logger {
+        var logger = Logger(label: "test") { _ in RecordingHandler(recorder: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+
+    func record(_ level: Logger.Level, _ message: String) {
+        lock.lock()
+        lines.append((level, message))
+        lock.unlock()
+    }
+
+    /// Whether some line at `level` or above contains `text`.
+    func contains(_ text: String, atLeast level: Logger.Level = .trace) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return lines.contains { $0.0 >= level && $0.1.contains(text) }
+    }
+
+    /// Every line so far.
+    var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return lines.map { "\($0.0): \($0.1)" }
+    }
+}
+
+/// A swift-log handler that hands lines to a ``LogRecorder``.
+struct RecordingHandler: LogHandler {
+    let recorder: LogRecorder
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        recorder.record(event.level, "\(event.message)")
+    }
+}

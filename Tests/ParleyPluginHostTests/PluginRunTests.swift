@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import ParleyLog
+import ParleyModel
+import ParleyPluginHost
+
+/// `parley plugin run` (the real CLI binary) and the loop plugin run through it.
+@Suite struct PluginRunTests {
+    /// Runs `parley plugin run NAME --data DIR --json …` and returns its JSON report.
+    func pluginRun(_ name: String, data: String, _ arguments: [String], environment: [String: String] = [:]) throws -> [String: Any] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try productBinary("parley"))
+        process.arguments = ["plugin", "run", name, "--data", data, "--json"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, mine in mine }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw FixtureError(description: "parley plugin run \(name) exited \(process.terminationStatus): \(stderr)")
+        }
+        guard let report = try JSONSerialization.jsonObject(with: stdout) as? [String: Any] else {
+            throw FixtureError(description: "parley plugin run printed no JSON object: \(String(decoding: stdout, as: UTF8.self))")
+        }
+        return report
+    }
+
+    @Test func runningTwiceAppendsNothingTheSecondTime() async throws {
+        try await withTemporaryLog { log, dir in
+            _ = try log.append((1...6).map { comment($0, help: $0 % 2 == 1) })
+            let script = try ScriptPlugin.write(to: dir)
+            let env = ["OUT": dir.appendingPathComponent("out.jsonl").path, "MODE": "good"]
+            let first = try pluginRun("helpbot", data: log.directory, ["--command", script], environment: env)
+            #expect(first["appended"] as? Int == 3 && first["delivered"] as? Int == 6 && first["held"] as? Bool == false)
+            let head = try log.head()
+            #expect(head == 9)
+            let second = try pluginRun("helpbot", data: log.directory, ["--command", script], environment: env)
+            #expect(second["appended"] as? Int == 0 && second["emitted"] as? Int == 0)
+            #expect(try log.head() == head)
+            #expect(try PluginCheckpoints(log: log).position(of: "helpbot") ?? 0 >= 6)
+        }
+    }
+
+    @Test func configFileNamesThePlugin() async throws {
+        try await withTemporaryLog { log, dir in
+            _ = try log.append([comment(1, help: true)])
+            let script = try ScriptPlugin.write(to: dir)
+            let config = dir.appendingPathComponent("parley.json").path
+            let out = dir.appendingPathComponent("out.jsonl").path
+            let document = #"{"listen": "127.0.0.1:7420", "plugins": [{"name": "helpbot", "command": ["\#(script)"], "env": {"OUT": "\#(out)", "MODE": "good"}, "config": {"x": 1}, "from": 0}]}"#
+            try document.write(toFile: config, atomically: true, encoding: .utf8)
+            let report = try pluginRun("helpbot", data: log.directory, ["--config", config])
+            #expect(report["appended"] as? Int == 1)
+            #expect((ScriptPlugin.records(out, kind: "hello").first?["config"] as? [String: Int]) == ["x": 1])
+        }
+    }
+
+    @Test func loopDraftsOncePerShippingWithTheOwedMembers() async throws {
+        try await withTemporaryLog { log, _ in
+            let t = "2026-03-0"
+            func idea(_ type: String, _ n: Int, _ data: [String: JSONValue]) -> NewEvent {
+                event(type, stream: "idea:\(data["idea"]!.stringValue!)", id: "e\(n)", time: "\(t)\(n % 9 + 1)T10:00:00Z", data)
+            }
+            _ = try log.append([
+                idea("idea.proposed", 1, ["idea": "i1", "author": "m1", "title": "Dark mode"]),
+                idea("idea.proposed", 2, ["idea": "i2", "author": "m2", "title": "Night theme"]),
+                idea("idea.voted", 3, ["idea": "i1", "member": "m3"]),
+                idea("idea.voted", 4, ["idea": "i2", "member": "m4"]),
+                idea("idea.voted", 5, ["idea": "i1", "member": "m5"]),
+                idea("idea.unvoted", 6, ["idea": "i1", "member": "m5"]),
+                idea("idea.voted", 7, ["idea": "i1", "member": "brand"]),
+                idea("idea.merged", 8, ["idea": "i2", "into": "i1"]),
+                event("announcement.published", stream: "post:a1", id: "e9", time: "2026-03-05T10:00:00Z",
+                      ["announcement": "a1", "ideas": ["i1"], "notified": ["m3"]]),
+                idea("idea.status_changed", 10, ["idea": "i1", "status": "shipped"]),
+                idea("idea.status_changed", 11, ["idea": "i1", "status": "shipped"]),  // no change: no draft
+            ])
+            let loop = try productBinary("parley-plugin-loop")
+            let first = try pluginRun("loop", data: log.directory, ["--command", loop])
+            #expect(first["appended"] as? Int == 1)
+            #expect(first["held"] as? Bool == true)
+            let drafts = try log.read(type: "announcement.drafted")
+            #expect(drafts.map(\.id) == ["loop:i1:10"])
+            #expect(drafts.first?.stream == "idea:i1" && drafts.first?.source == "loop")
+            #expect(drafts.first?.data["owed"] == ["m1", "m2", "m4"])
+            #expect(drafts.first?.data["title"] == "Dark mode")
+
+            let again = try pluginRun("loop", data: log.directory, ["--command", loop])
+            #expect(again["appended"] as? Int == 0 && again["emitted"] as? Int == 0)
+
+            // Shipped again after a step back: a second draft, for the new shipping only.
+            _ = try log.append([
+                idea("idea.status_changed", 12, ["idea": "i1", "status": "in_progress"]),
+                idea("idea.status_changed", 13, ["idea": "i1", "status": "shipped"]),
+            ])
+            let third = try pluginRun("loop", data: log.directory, ["--command", loop])
+            #expect(third["appended"] as? Int == 1)
+            let head = try log.head()
+            #expect(try log.read(type: "announcement.drafted").map(\.id) == ["loop:i1:10", "loop:i1:\(head - 1)"])
+        }
+    }
+}
