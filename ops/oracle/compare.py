@@ -95,13 +95,17 @@ class Runner:
         self.n += 1
         cmd = [self.parley, view, query, "--data", data_dir, "--json"] + args
         r = subprocess.run(cmd, capture_output=True, text=True)
+        if query == "check" and r.returncode in (0, 1) and r.stdout.strip():
+            out = json.loads(r.stdout)
+            out["__exit__"] = r.returncode
+            return out
         if r.returncode != 0:
             return {"__error__": r.stderr.strip()}
         return json.loads(r.stdout)
 
 
 def cli_args(case):
-    a = ["--as-of", case["as_of"]]
+    a = ([case["draft"]] if case.get("draft") else []) + ["--as-of", case["as_of"]]
     for k, flag in (("at_position", "--at-position"), ("from", "--from"), ("to", "--to"),
                     ("week", "--week"), ("policy", "--policy")):
         if case.get(k) is not None:
@@ -115,13 +119,15 @@ def oracle(events, case):
                  case.get("at_position"),
                  O.parse_instant(case["from"]) if case.get("from") else None,
                  O.parse_instant(case["to"]) if case.get("to") else None,
-                 case.get("week"), pol)
+                 case.get("week"), pol, json.load(open(case["draft"])) if case.get("draft") else None)
 
 
 def check(runner, jsonl, data_dir, case, events=None):
     events = events if events is not None else O.load_events(jsonl)
     exp = oracle(events, case)
     got = runner.query(data_dir, case["view"], case["query"], cli_args(case))
+    if case["query"] == "check":
+        exp["__exit__"] = 0 if exp["ok"] else 1
     if "__error__" in got:
         return [("$", "<an answer>", got["__error__"])], exp, got
     return list(diff(exp, got)), exp, got
@@ -495,6 +501,28 @@ def edge_set(seed, path):
 
 # --------------------------------------------------------------------------- cases
 
+def rand_draft(rng, T):
+    d = {"post": rng.choice(["p-1", "q-1", "q-2", "new-post", "p-3"]),
+         "kind": rng.choice(["engaging", "educational", "promotional", "ugc"])}
+    if rng.random() < 0.8:
+        d["author"] = rng.choice(["brand", "brand", "m-1"])
+    for k, vals in (("next_step", ["poll", "none", None]), ("ad_label", [True, False, None]),
+                    ("captions", [True, False, None]), ("format", ["video", "text", None])):
+        if rng.random() < 0.7:
+            d[k] = rng.choice(vals)
+    if rng.random() < 0.7:
+        d["links"] = rng.sample(["https://x.com/a?utm_source=", "https://x.com/a?utm_source=tw&b=1",
+                                 "https://x.com/b", "https://x.com/c?a=1&utm_source",
+                                 "https://x.com/d#utm_source=x", "https://x.com/e?UTM_SOURCE=x",
+                                 "https://x.com/f?x=utm_source"], rng.randint(0, 3))
+    if rng.random() < 0.7:
+        d["text"] = rng.choice(["Hello", "Buy SPAM now", "naïve Spam", "spa m", ""])
+    if rng.random() < 0.5:
+        return d
+    t = T + rng.choice([0, -O.DAY_US, -3600 * O.US, O.DAY_US, -7 * O.DAY_US])
+    return {"stream": "post:" + d["post"], "type": "post.published", "time": iso(t), "data": d}
+
+
 def cases_for(as_ofs, n_events, rng, work, season):
     out = []
     for T in as_ofs:
@@ -502,6 +530,15 @@ def cases_for(as_ofs, n_events, rng, work, season):
             out.append({"view": v, "query": q, "as_of": T})
     T = as_ofs[-1]
     Tus = O.parse_instant(T)
+    # heroes and members at a local Monday midnight of a scenario zone (and 1 µs before)
+    from zoneinfo import ZoneInfo
+    for z in SCENARIOS[season]["zones"]:
+        d = O.us_to_local(Tus, ZoneInfo(z)).date()
+        monday = d - timedelta(days=d.weekday())
+        m_us = O.local_to_us(monday, "00:00", ZoneInfo(z))
+        for t in (m_us, m_us - 1):
+            for v, q in (("community", "heroes"), ("community", "summary"), ("content", "mix")):
+                out.append({"view": v, "query": q, "as_of": iso(t)})
     # the same instant written with a zone offset and a finer fraction
     s, us = divmod(Tus, O.US)
     local = datetime.fromtimestamp(s, timezone(timedelta(hours=-5, minutes=-30)))
@@ -527,6 +564,12 @@ def cases_for(as_ofs, n_events, rng, work, season):
     # weeks
     for wk in SCENARIOS[season]["weeks"]:
         out.append({"view": "community", "query": "heroes", "as_of": T, "week": wk})
+    # content check drafts
+    for k in range(6):
+        p = os.path.join(work, f"draft-{rng.randint(0, 10**9)}.json")
+        with open(p, "w") as f:
+            json.dump(rand_draft(rng, Tus), f, ensure_ascii=False)
+        out.append({"view": "content", "query": "check", "as_of": T, "draft": p})
     # what-ifs
     for k in range(2):
         pol = {name: RAND_POLICY[name](rng, SCENARIOS[season]) for name in RAND_POLICY

@@ -240,7 +240,7 @@ class Calendar:
                     cur_s, cur_e = s, e
             d += timedelta(days=1)
             n += 1
-            if last is None and n > 366 * 30:
+            if last is None and n > 366 * 400:  # dues beyond ~400 years are not looked for
                 break
         if cur_e is not None:
             yield cur_s, cur_e
@@ -397,6 +397,8 @@ def g(d, k, default=None):
 def contribution(e: Ev):
     """(member, hero-weight key) of a contribution, or None."""
     t, d = e.type, e.d
+    # READING: every post.published event is a contribution (and counts in `ugc`), also a
+    # second one with an id already published; "the first is the post" is said for content only.
     if t == "post.published":
         m, w = d["author"], "post"
     elif t == "comment.posted":
@@ -621,6 +623,7 @@ def q_community_heroes(w, week=None):
         m = _WEEK.match(week)
         y, wk = int(m.group(1)), int(m.group(2))
     monday = date.fromisocalendar(y, wk, 1)
+    # READING: the week is [Monday 00:00, next Monday 00:00) local, start included.
     start = local_to_us(monday, "00:00", tz)
     end = local_to_us(monday + timedelta(days=7), "00:00", tz)
     weights = pol["hero_weights"]
@@ -695,6 +698,46 @@ def q_content_mix(w, frm=None, to=None):
             "top_posts": [{"post": p, "engagement": n} for p, n in top], "best_hour": best}
 
 
+def _has_utm_source(link: str) -> bool:
+    from urllib.parse import urlsplit
+    query = urlsplit(link).query
+    return any(part.split("=", 1)[0] == "utm_source" for part in query.split("&") if part)
+
+
+def q_content_check(w, draft):
+    """`parley content check DRAFT.json`: {"ok", "checks": [{"name", "ok"}]} (message free)."""
+    pol = w.policy("content", w.T)
+    tz = ZoneInfo(pol["timezone"])
+    if isinstance(draft.get("data"), dict) and "type" in draft:
+        data = draft["data"]
+        t = parse_instant(draft["time"]) if draft.get("time") else w.T
+    else:
+        data, t = draft, w.T
+    author = g(data, "author", BRAND)
+    checks = [
+        ("next_step", g(data, "next_step", "none") != "none"),
+        ("ad_label", g(data, "kind") != "promotional" or g(data, "ad_label", False) is True),
+        ("captions", g(data, "format") != "video" or g(data, "captions", False) is True),
+        ("utm", all(_has_utm_source(x) for x in g(data, "links", []))),
+        ("stop_words", not any(sw.lower() in g(data, "text", "").lower() for sw in pol["stop_words"])),
+    ]
+    # READING: the log's posts are those as of T (first post.published per id); a link has a
+    # utm_source parameter when its query has a `utm_source` name, with or without `=`.
+    if author != BRAND:
+        checks.append(("daily_limit", True))
+    else:
+        day = us_to_local(t, tz).date()
+        first = {}
+        for e in w.evs:
+            if e.type == "post.published" and e.d["post"] not in first:
+                first[e.d["post"]] = e
+        n = sum(1 for p, e in first.items() if e.d["author"] == BRAND and p != data.get("post")
+                and us_to_local(e.t, tz).date() == day)
+        checks.append(("daily_limit", n + 1 <= pol["max_brand_posts_per_day"]))
+    return {"ok": all(ok for _, ok in checks),
+            "checks": [{"name": n, "ok": ok} for n, ok in checks]}
+
+
 # --------------------------------------------------------------------------- product
 
 def product_state(w: World):
@@ -705,6 +748,8 @@ def product_state(w: World):
     votes = {}   # idea -> {member: bool}
     anns = []    # (t, ideas, notified)
     proposed_by_T = {e.d["idea"] for e in w.evs if e.type == "idea.proposed"}
+    # READING: votes, statuses and estimates count as of T even when timed before the idea's
+    # first idea.proposed (a backfill); those of ideas never proposed count nowhere.
     for e in w.evs:
         d = e.d
         if e.type == "idea.proposed":
@@ -839,9 +884,11 @@ def q_product_proposals(w):
 # --------------------------------------------------------------------------- entry
 
 def run(events, view, query, as_of, at_position=None, frm=None, to=None, week=None,
-        policy=None):
+        policy=None, draft=None):
     w = World(events, as_of, at_position, policy)
     key = (view, query)
+    if key == ("content", "check"):
+        return q_content_check(w, draft)
     if key == ("support", "sla"):
         return q_support_sla(w, frm, to)
     if key == ("support", "tickets"):
@@ -879,11 +926,12 @@ def main(argv):
     ap.add_argument("--to")
     ap.add_argument("--week")
     ap.add_argument("--policy")
+    ap.add_argument("--draft", help="for content check: the draft file")
     a = ap.parse_args(argv)
     pol = json.load(open(a.policy)) if a.policy else None
     out = run(load_events(a.events), a.view, a.query, parse_instant(a.as_of), a.at_position,
               parse_instant(a.frm) if a.frm else None, parse_instant(a.to) if a.to else None,
-              a.week, pol)
+              a.week, pol, json.load(open(a.draft)) if a.draft else None)
     print(json.dumps(out, ensure_ascii=False))
 
 
