@@ -29,6 +29,8 @@ extension BusinessCalendar {
         guard weekMicroseconds > 0 else { return nil }
         let startDay = zone.localDay(of: a)
         var remaining = needed
+        // The end of the open time used so far: overlapping slots count their common time once.
+        var used = a
         var day = startDay - 1
         while day < Self.lastSearchedDay {
             // Whole regular weeks after a's date that do not use up what remains count in one step.
@@ -37,19 +39,21 @@ extension BusinessCalendar {
                 if weeks > 0 {
                     remaining -= weeks * weekMicroseconds
                     day += Int(weeks) * 7
+                    used = max(used, zone.instant(localDay: day, minute: 0))
                     continue
                 }
             }
             var due: Instant?
             forEachSlot(onDay: day) { start, end in
                 guard due == nil else { return }
-                let lo = max(start, a)
+                let lo = max(start, used)
                 guard end > lo else { return }
                 let available = end.microseconds - lo.microseconds
                 if remaining <= available {
                     due = Instant(microseconds: lo.microseconds + remaining)
                 } else {
                     remaining -= available
+                    used = end
                 }
             }
             if let due { return due }

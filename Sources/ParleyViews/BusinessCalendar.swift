@@ -55,14 +55,24 @@ public struct BusinessCalendar: Sendable {
         ((day + 3) % 7 + 7) % 7
     }
 
-    /// Calls `body` with the real interval `[start, end)` of each slot of local day `day`, in
-    /// order; nothing on a holiday. Empty intervals are passed too (callers clamp).
+    /// Calls `body` with the real interval `[start, end)` of each slot of local day `day`, by real
+    /// start; nothing on a holiday. Empty intervals are passed too (callers clamp). Near a
+    /// spring-forward gap the real starts need not follow the local order (local 02:30 is read
+    /// after the gap, later than local 03:00), and intervals may overlap.
     @inline(__always)
     func forEachSlot(onDay day: Int, _ body: (Instant, Instant) -> Void) {
         guard !holidaySet.contains(day) else { return }
-        for slot in slots[Self.weekdayIndex(day)] {
-            body(zone.instant(localDay: day, minute: slot.lowerBound), zone.instant(localDay: day, minute: slot.upperBound))
+        let daySlots = slots[Self.weekdayIndex(day)]
+        var intervals: [(start: Instant, end: Instant)] = []
+        intervals.reserveCapacity(daySlots.count)
+        var ordered = true
+        for slot in daySlots {
+            let start = zone.instant(localDay: day, minute: slot.lowerBound)
+            if let last = intervals.last, start < last.start { ordered = false }
+            intervals.append((start, zone.instant(localDay: day, minute: slot.upperBound)))
         }
+        if !ordered { intervals.sort { $0.start < $1.start } }
+        for interval in intervals { body(interval.start, interval.end) }
     }
 
     /// How many whole weeks, at most `limit`, starting at local day `day` hold neither a holiday
@@ -101,6 +111,10 @@ public struct BusinessCalendar: Sendable {
         let firstDay = zone.localDay(of: a) - 1
         let lastDay = zone.localDay(of: b) + 1
         var total: Int64 = 0
+        // The end of the open time counted so far: slots of one date can overlap in real time
+        // (e.g. [01:00, 02:30) and [03:00, 04:00) on a spring-forward date, 02:30 being read after
+        // the gap), and a second inside two slots is still one second of business time.
+        var counted = a
         var day = firstDay
         while day <= lastDay {
             // Whole weeks strictly inside (a, b), a day clear of both ends, count in one step.
@@ -109,12 +123,16 @@ public struct BusinessCalendar: Sendable {
                 if weeks > 0 {
                     total += weeks * weekMicroseconds
                     day += Int(weeks) * 7
+                    counted = max(counted, zone.instant(localDay: day, minute: 0))
                     continue
                 }
             }
             forEachSlot(onDay: day) { start, end in
-                let lo = max(start, a), hi = min(end, b)
-                if hi > lo { total += hi.microseconds - lo.microseconds }
+                let lo = max(start, counted), hi = min(end, b)
+                if hi > lo {
+                    total += hi.microseconds - lo.microseconds
+                    counted = hi
+                }
             }
             day += 1
         }

@@ -65,6 +65,28 @@ private func calendar(_ value: [String: JSONValue]) throws -> BusinessCalendar {
         #expect(cal.isOpen(at: t("2026-11-01T04:59:59Z")) == false)
     }
 
+    @Test func slotsOverlappingAcrossTheGapCountOnce() throws {
+        // views.md: business time is "the number of seconds of [a, b) that fall inside an open
+        // slot"; a nonexistent local time "is read with the offset in force before the jump".
+        // New York, Sunday 2026-03-08 (02:00 EST jumps to 03:00 EDT):
+        // [01:00, 02:30) is 06:00Z–07:30Z (02:30 read at −05:00), [03:00, 04:00) is 07:00Z–08:00Z.
+        // They share 07:00Z–07:30Z: the union is 06:00Z–08:00Z, two hours, not two and a half.
+        let ny = try calendar([
+            "timezone": "America/New_York", "hours": ["sun": [["01:00", "02:30"], ["03:00", "04:00"]]],
+        ])
+        #expect(ny.businessSeconds(from: t("2026-03-08T00:00:00Z"), to: t("2026-03-09T00:00:00Z")) == 2 * 3600)
+        #expect(ny.businessSeconds(from: t("2026-03-08T07:15:00Z"), to: t("2026-03-08T07:45:00Z")) == 1800)
+        // 1h45 of business time from 06:00Z: 07:45Z (not 07:15Z, which double counting gives).
+        #expect(ny.instant(after: t("2026-03-08T00:00:00Z"), businessSeconds: 6300) == t("2026-03-08T07:45:00Z"))
+        // Berlin, Sunday 2026-03-29 (02:00 CET jumps to 03:00 CEST): [02:30, 02:45) is read
+        // 01:30Z–01:45Z, after [03:00, 04:00) = 01:00Z–02:00Z which holds it: one hour in all.
+        let berlin = try calendar([
+            "timezone": "Europe/Berlin", "hours": ["sun": [["02:30", "02:45"], ["03:00", "04:00"]]],
+        ])
+        #expect(berlin.businessSeconds(from: t("2026-03-29T00:00:00Z"), to: t("2026-03-30T00:00:00Z")) == 3600)
+        #expect(berlin.instant(after: t("2026-03-29T00:00:00Z"), businessSeconds: 3000) == t("2026-03-29T01:50:00Z"))
+    }
+
     @Test func aYearInBerlinWithHolidays() throws {
         // 2026: 261 weekdays, 2 of them holidays, 9 hours each; every slot lies at a whole offset.
         let cal = try calendar(["timezone": "Europe/Berlin", "holidays": ["2026-01-01", "2026-12-25", "2026-12-26"]])
