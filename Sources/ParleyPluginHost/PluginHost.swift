@@ -112,12 +112,20 @@ public final class PluginHost: Sendable {
     ///   - body: the raw body.
     ///   - timeout: how long to wait for the ack.
     /// - Returns: the plugin's status (202 by default) and error; 503 when the plugin is not
-    ///   running; 504 when it did not answer in time (it is then restarted if it was caught up).
+    ///   running (a plugin starting or restarting is waited for, within `timeout`); 504 when it
+    ///   did not answer in time (it is then restarted if it was caught up).
     public func deliverWebhook(headers: [String: String], body: [UInt8], timeout: Duration) async -> (status: Int, error: String?) {
-        guard let session = state.withLock({ $0.session }) else {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var session = state.withLock { $0.session }
+        while session == nil, clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+            session = state.withLock { $0.session }
+        }
+        guard let session else {
             return (503, "plugin \(configuration.name) is not running")
         }
-        let answer = await session.deliverWebhook(headers: headers, body: body, timeout: timeout)
+        let answer = await session.deliverWebhook(headers: headers, body: body, timeout: max(deadline - clock.now, .milliseconds(1)))
         return (answer.status, answer.error)
     }
 

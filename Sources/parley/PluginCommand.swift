@@ -19,14 +19,14 @@ struct PluginRunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run one plugin until it has caught up with the log (a backfill or an audit).",
         discussion: """
-            The plugin comes from the `plugins:` list of --config (a JSON file: this build reads no YAML), \
+            The plugin comes from the `plugins:` list of --config (the daemon's YAML configuration, or JSON), \
             or is the executable given with --command. Exits 0 once the plugin is caught up, has \
             confirmed its checkpoint and has no emit unanswered.
             """)
 
     @OptionGroup var globals: GlobalOptions
     @Argument(help: "The plugin's name (its checkpoint key and default event source).") var name: String
-    @Option(help: "A configuration file in JSON with a `plugins` list, as in the daemon's configuration.") var config: String?
+    @Option(help: "The daemon's configuration file (YAML or JSON) with a `plugins` list.") var config: String?
     @Option(help: "Run this executable as the plugin instead of one from --config.") var command: String?
     @Option(name: .customLong("plugin-config"), help: "With --command: the `config` object handed over in hello, as JSON.")
     var pluginConfig: String?
@@ -76,8 +76,8 @@ struct PluginRunCommand: AsyncParsableCommand {
             throw CommandFailure(message: "cannot read the configuration file \(config)")
         }
         let document: JSONValue
-        do { document = try JSONParser.parse(Array(bytes)) } catch {
-            throw CommandFailure(message: "\(config) is not JSON (\(error)); this build reads the configuration as JSON only, so convert YAML to JSON")
+        do { document = try YAMLDocument.json(bytes) } catch {
+            throw CommandFailure(message: "\(config) is not a YAML or JSON configuration: \(error)")
         }
         let plugins: [PluginConfiguration]
         do { plugins = try PluginConfiguration.list(fromDocument: document) } catch {

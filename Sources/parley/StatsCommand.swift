@@ -1,6 +1,7 @@
 import ArgumentParser
 import ParleyLog
 import ParleyModel
+import ParleyPluginHost
 import ParleyProjections
 
 /// `parley stats`: what is in a data directory.
@@ -13,9 +14,11 @@ struct StatsCommand: ParsableCommand {
         let log = try globals.openLog(create: false)
         let stats: LogStats
         let viewsPosition: UInt64
+        let plugins: [String: UInt64]
         do {
             stats = try log.stats()
             viewsPosition = try ViewIndex(log: log).checkpoint()
+            plugins = try PluginCheckpoints(log: log).all()
         } catch { throw CommandFailure(message: error.message) }
         if globals.json {
             Output.line(JSONWriter.string([
@@ -23,6 +26,7 @@ struct StatsCommand: ParsableCommand {
                 "used_bytes": .int(Int64(stats.usedBytes)), "map_size": .int(Int64(stats.mapSize)),
                 "format": .int(Int64(EventLog.formatVersion)),
                 "views": ["position": .int(Int64(viewsPosition)), "lag": .int(Int64(stats.events - min(viewsPosition, stats.events)))],
+                "plugins": .object(plugins.mapValues { ["checkpoint": .int(Int64($0)), "lag": .int(Int64(stats.events - min($0, stats.events)))] }),
             ]))
         } else {
             Output.line("""
@@ -33,6 +37,9 @@ struct StatsCommand: ParsableCommand {
                 map size   \(stats.mapSize)
                 views      caught up to position \(viewsPosition) (lag \(stats.events - min(viewsPosition, stats.events)))
                 """)
+            for (name, checkpoint) in plugins.sorted(by: { $0.key < $1.key }) {
+                Output.line("plugin     \(name): checkpoint \(checkpoint) (lag \(stats.events - min(checkpoint, stats.events)))")
+            }
         }
     }
 }

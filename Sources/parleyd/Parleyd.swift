@@ -52,16 +52,14 @@ struct Parleyd: AsyncParsableCommand {
         let metrics = DaemonMetrics()
         MetricsSystem.bootstrap(metrics.factory)
         let daemon: Daemon
-        do { daemon = try Daemon(configuration: configuration, logger: logger, metrics: metrics) } catch let error as LogError {
+        do {
+            daemon = try Daemon(configuration: configuration, logger: logger, metrics: metrics, pluginHost: DaemonPlugins.factory)
+        } catch let error as LogError {
             FileHandle.standardError.write(Data("parleyd: \(error.message)\n".utf8))
             Foundation.exit(1)
         } catch {
             FileHandle.standardError.write(Data("parleyd: \(error)\n".utf8))
             Foundation.exit(1)
-        }
-        if !configuration.plugins.isEmpty {
-            // The plugin host plugs in here: Daemon(…, pluginHost: PluginHost.factory).
-            logger.warning("plugins are configured but this build of parleyd has no plugin host; they are not run", metadata: ["parley.plugins": "\(configuration.plugins.map(\.name))"])
         }
         logger.info("parleyd starting", metadata: [
             "parley.data": "\(configuration.data)", "parley.tokens": "\(configuration.tokens.count)",

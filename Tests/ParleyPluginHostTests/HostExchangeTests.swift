@@ -77,7 +77,7 @@ import ParleyPluginHost
                 try await eventually("the github plugin caught up") { host.status.caughtUp }
                 let good = await host.deliverWebhook(
                     headers: ["X-GitHub-Event": "issues", "X-Hub-Signature-256": GitHubSignature.header(body, secret: secret)],
-                    body: body, timeout: .seconds(5))
+                    body: body, timeout: .seconds(30))
                 #expect(good.status == 202 && good.error == nil)
                 let tickets = try log.read(type: "ticket.opened")
                 #expect(tickets.map(\.id) == ["gh:issues:444500041:opened"])
@@ -86,7 +86,7 @@ import ParleyPluginHost
                 let head = try log.head()
                 let bad = await host.deliverWebhook(
                     headers: ["X-GitHub-Event": "issues", "X-Hub-Signature-256": GitHubSignature.header(body, secret: "wrong")],
-                    body: body, timeout: .seconds(5))
+                    body: body, timeout: .seconds(30))
                 #expect(bad.status == 401)
                 #expect(bad.error?.contains("signature") == true)
                 #expect(try log.head() == head)

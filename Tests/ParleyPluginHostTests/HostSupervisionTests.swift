@@ -73,7 +73,7 @@ import ParleyPluginHost
             #expect(try log.head() == 1)
             #expect(host.status.restarts == 0 && host.status.emitsRejected == 1)
             // The plugin is still served: a webhook round trip works.
-            let answer = await host.deliverWebhook(headers: [:], body: [], timeout: .seconds(5))
+            let answer = await host.deliverWebhook(headers: [:], body: [], timeout: .seconds(30))
             #expect(answer.status == 202)
         }
     }

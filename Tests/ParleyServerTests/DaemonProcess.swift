@@ -27,7 +27,7 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Starts `parleyd` over `directory` with a config file of the test tokens; returns once it
     /// listens.
-    init(directory: String) throws {
+    init(directory: String, extraConfiguration: String = "") throws {
         self.directory = directory
         configPath = directory + ".yaml"
         let yaml = """
@@ -36,7 +36,8 @@ final class DaemonProcess: @unchecked Sendable {
           - name: admin
             secret: "\(TestTokens.admin)"
             scopes: [admin]
-        """
+
+        """ + extraConfiguration
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = ["--data", directory, "--config", configPath, "--log-level", "warning"]

@@ -1,0 +1,96 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+import ParleyModel
+
+/// A GitHub webhook through a real `parleyd` and its `parley-plugin-github` child: signed, it
+/// ends as a ticket in the support view; badly signed, it is refused and appends nothing.
+@Suite(.serialized) struct PluginWebhookRoundTripTests {
+    static let secret = "round-trip-webhook-secret"
+
+    static func fixture(_ path: String) throws -> Data {
+        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        return try Data(contentsOf: here.appendingPathComponent("../ParleyPluginTests/Fixtures/github-webhooks/\(path)"))
+    }
+
+    static func signature(_ body: Data, secret: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
+        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    func post(_ http: HTTPClient, _ url: String, body: Data, event: String, signature: String) async throws -> (Int, String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(TestTokens.admin)")
+        request.headers.add(name: "X-GitHub-Event", value: event)
+        request.headers.add(name: "X-GitHub-Delivery", value: UUID().uuidString)
+        request.headers.add(name: "X-Hub-Signature-256", value: signature)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: Array(body)))
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        return (Int(response.status.code), text)
+    }
+
+    func get(_ http: HTTPClient, _ url: String) async throws -> JSONValue {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Authorization", value: "Bearer \(TestTokens.admin)")
+        let response = try await http.execute(request, timeout: .seconds(30))
+        return try JSONParser.parse(Array(buffer: try await response.body.collect(upTo: 1 << 20)))
+    }
+
+    @Test func signedIssueBecomesATicketAndABadSignatureAppendsNothing() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let plugin = URL(fileURLWithPath: DaemonProcess.executable).deletingLastPathComponent().appendingPathComponent("parley-plugin-github").path
+        let daemon = try DaemonProcess(directory: directory, extraConfiguration: """
+            plugins:
+              - name: github
+                command: ["\(plugin)"]
+                env: {GITHUB_WEBHOOK_SECRET: "\(Self.secret)"}
+
+            """)
+        let http = makeHTTPClient()
+        let hook = daemon.base + "/v1/plugins/github/webhook"
+        let opened = try Self.fixture("issues/opened.payload.json")
+
+        // Wait (however slow the machine) until the plugin answers GitHub's ping.
+        let ping = try Self.fixture("ping/payload.json")
+        var up = false
+        for _ in 0..<120 where !up {
+            let (status, _) = try await post(http, hook, body: ping, event: "ping", signature: Self.signature(ping, secret: Self.secret))
+            up = status == 202
+            if !up { try await Task.sleep(for: .milliseconds(500)) }
+        }
+        #expect(up, "the github plugin never answered a ping")
+
+        // A bad signature: refused with 401, nothing appended.
+        let (refused, _) = try await post(http, hook, body: opened, event: "issues", signature: Self.signature(opened, secret: "wrong"))
+        #expect(refused == 401)
+        let before = try await get(http, daemon.base + "/v1/views/support/sla?as_of=2030-01-01T00:00:00Z")
+        #expect(before["tickets"] == 0)
+
+        // Signed: 202 once the plugin has emitted; the ticket is in the support view.
+        let (accepted, text) = try await post(http, hook, body: opened, event: "issues", signature: Self.signature(opened, secret: Self.secret))
+        #expect(accepted == 202, "\(text)")
+        let after = try await get(http, daemon.base + "/v1/views/support/sla?as_of=2030-01-01T00:00:00Z")
+        #expect(after["tickets"] == 1)
+        #expect(after["open"] == 1)
+
+        // Redelivered: nothing new.
+        let (again, _) = try await post(http, hook, body: opened, event: "issues", signature: Self.signature(opened, secret: Self.secret))
+        #expect(again == 202)
+        let tickets = try await get(http, daemon.base + "/v1/views/support/tickets?as_of=2030-01-01T00:00:00Z")
+        #expect(tickets["tickets"]?.arrayValue?.count == 1)
+
+        // An unknown plugin is 404.
+        let (missing, _) = try await post(http, daemon.base + "/v1/plugins/nope/webhook", body: opened, event: "issues", signature: "")
+        #expect(missing == 404)
+        try await http.shutdown()
+        daemon.signal(SIGTERM)
+        #expect(daemon.wait().status == 0)
+    }
+}
