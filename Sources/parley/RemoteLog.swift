@@ -83,11 +83,15 @@ struct RemoteLog {
         return (positions.compactMap { $0.intValue.map(UInt64.init) }, json["appended"]?.intValue.map(Int.init))
     }
 
-    /// The JSON of a view query.
-    func view(_ path: String, query: [String: String], draft: JSONValue?) throws -> JSONValue {
+    /// The JSON of a view query; a draft or what-if policies go as a POST body
+    /// `{"draft": …, "policy": {…}}`.
+    func view(_ path: String, query: [String: String], draft: JSONValue?, policy: [String: JSONValue]? = nil) throws -> JSONValue {
         let response: Response
-        if let draft {
-            response = try send("POST", "/v1/views/\(path)", query: query, body: Data(JSONWriter.encode(draft)))
+        if draft != nil || policy != nil {
+            var body: [String: JSONValue] = [:]
+            body["draft"] = draft
+            body["policy"] = policy.map { .object($0) }
+            response = try send("POST", "/v1/views/\(path)", query: query, body: Data(JSONWriter.encode(.object(body))))
         } else {
             response = try send("GET", "/v1/views/\(path)", query: query)
         }

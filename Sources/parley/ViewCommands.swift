@@ -66,7 +66,7 @@ extension ViewCommand {
         var request = try options.request(name)
         request.draft = draft
         if let remote = try globals.remote() {
-            let json = try remote.view(name.rawValue, query: options.parameters, draft: draft)
+            let json = try remote.view(name.rawValue, query: options.parameters, draft: draft, policy: request.policyOverrides)
             Output.write(globals.json ? JSONWriter.string(json) + "\n" : name.render(json))
             return json
         }

@@ -51,6 +51,19 @@ import ParleyModel
             #expect(try JSONParser.parse(viaServer.out) == JSONParser.parse(direct.out), "\(query)")
         }
 
+        // A what-if policy travels with the query.
+        let policyFile = directory + ".policy.json"
+        try Data(#"{"sla": {"first_response_s": 60, "hours": "24x7"}}"#.utf8).write(to: URL(fileURLWithPath: policyFile))
+        defer { try? FileManager.default.removeItem(atPath: policyFile) }
+        let whatIf = ["support", "sla", "--as-of", "2026-03-30T12:00:00Z", "--policy", policyFile, "--json"]
+        let remoteWhatIf = try parley(whatIf + remote)
+        daemon.signal(SIGSTOP)
+        let directWhatIf = try parley(whatIf + ["--data", directory])
+        daemon.signal(SIGCONT)
+        #expect(remoteWhatIf.status == 0, "\(remoteWhatIf.err)")
+        #expect(try JSONParser.parse(remoteWhatIf.out) == JSONParser.parse(directWhatIf.out))
+        #expect(try JSONParser.parse(remoteWhatIf.out) != JSONParser.parse(try parley(["support", "sla", "--as-of", "2026-03-30T12:00:00Z", "--json"] + remote).out))
+
         let denied = try parley(["support", "sla"] + ["--server", daemon.base, "--token", "not-a-token-at-all"])
         #expect(denied.status == 1)
         #expect(denied.err.contains("token"), "\(denied.err)")
