@@ -22,6 +22,11 @@ struct PolicyCommand: ParsableCommand {
             let when = try instant(time, option: "--time") ?? .now
             let event = NewEvent(stream: "policy:\(name)", type: "policy.set", time: when, source: "cli", data: ["name": .string(name), "value": json])
             do { try event.validate() } catch { throw CommandFailure(message: "invalid policy: \(error)") }
+            if let remote = try globals.remote() {
+                let position = try remote.append([event.json])[0]
+                Output.line(globals.json ? JSONWriter.string(["position": .int(Int64(position))]) : String(position))
+                return
+            }
             let log = try globals.openLog(create: true)
             let outcome: AppendOutcome
             do { outcome = try log.append([event]) } catch { throw CommandFailure(message: error.message) }
