@@ -54,7 +54,7 @@ extension EventLog {
     private func appendOne(
         _ batch: [NewEvent], txn: Transaction, head: inout (position: UInt64, hash: [UInt8]), recorded: Instant
     ) throws(StoreError) -> Result<AppendOutcome, LogError> {
-        var plan = BatchPlan(next: head.position + 1)
+        var plan = BatchPlan(next: head.position + 1, capacity: batch.count)
         for (index, event) in batch.enumerated() {
             if let failure = try plan.admit(event, index: index, txn: txn, tables: tables) {
                 return .failure(failure)
@@ -79,8 +79,11 @@ extension EventLog {
         var streamCount = UInt64(try txn.count(tables.streams))
         var newStreams: [String: UInt64] = [:]
         var finalVersions: [String: (number: UInt64, version: UInt64)] = [:]
+        finalVersions.reserveCapacity(plan.events.count)
         var value: [UInt8] = []
-        for (planned, canonical) in zip(plan.events, encoded) {
+        for index in plan.events.indices {
+            let canonical = encoded[index]
+            let planned = plan.events[index]
             hash = canonical.withUnsafeBytes { EventCodec.chain(hash, $0) }
             let key = Keys.uint64(planned.event.position)
             value.removeAll(keepingCapacity: true)
@@ -126,7 +129,13 @@ struct BatchPlan {
     private var streams: [String: (number: UInt64, version: UInt64)] = [:]
     private var ids: [String: Int] = [:]
 
-    init(next: UInt64) { self.next = next }
+    init(next: UInt64, capacity: Int) {
+        self.next = next
+        events.reserveCapacity(capacity)
+        positions.reserveCapacity(capacity)
+        streams.reserveCapacity(capacity)
+        ids.reserveCapacity(capacity)
+    }
 
     /// Admits `event` or says why not.
     mutating func admit(_ event: NewEvent, index: Int, txn: Transaction, tables: EventLog.Tables) throws(StoreError) -> LogError? {
