@@ -11,6 +11,9 @@ internal import Foundation
 /// comes after the last one applied are applied as they arrive; a backfilled event (an earlier
 /// time) makes the next refresh rebuild the state from the index. Queries at a position
 /// (`--at-position`) are answered from the index directly.
+///
+/// The state can be stored beside the index (``ViewSnapshot``, ``persist()``) and loaded by the
+/// next process (``init(restoring:)``), which then only applies the events appended since.
 public final class LiveViews: @unchecked Sendable {
     private let index: ViewIndex
     private let lock = NSLock()
@@ -18,10 +21,25 @@ public final class LiveViews: @unchecked Sendable {
     private var policyEvents: [Event] = []
     private var lastKey: [UInt8] = []
     private var position: UInt64 = 0
+    /// Whether the state changed since it was loaded or last persisted.
+    private var changed = false
     /// Rebuilds so far (for metrics).
     public private(set) var rebuilds = 0
 
+    /// Empty views over `index`; the first ``refresh()`` builds them from the index.
     public init(index: ViewIndex) { self.index = index }
+
+    /// The views over `index` as its stored snapshot holds them, when there is one of this
+    /// format (else empty, built by the first ``refresh()``). ``refresh()`` brings them current.
+    public convenience init(restoring index: ViewIndex) throws(LogError) {
+        self.init(index: index)
+        if let snapshot = try index.snapshot() {
+            state = snapshot.views
+            policyEvents = snapshot.policyEvents
+            lastKey = snapshot.lastKey
+            position = snapshot.position
+        }
+    }
 
     /// The position the in-memory state is current to.
     public var currentPosition: UInt64 {
@@ -52,7 +70,10 @@ public final class LiveViews: @unchecked Sendable {
             var views = Views()
             var policies: [Event] = []
             var last: [UInt8] = []
+            // Entries past the checkpoint (another process caught up meanwhile) are the next
+            // refresh's: the state covers exactly the positions ≤ `checkpoint`.
             try index.forEachEntry { key, event in
+                guard event.position <= checkpoint else { return }
                 views.apply(event)
                 if event.type == "policy.set" { policies.append(event) }
                 last = key
@@ -70,6 +91,34 @@ public final class LiveViews: @unchecked Sendable {
             }
         }
         position = checkpoint
+        changed = true
+    }
+
+    /// Stores the state (``ViewSnapshot``) when it changed since it was loaded or last stored,
+    /// in one write transaction. Returns whether it was written.
+    @discardableResult
+    public func persist() throws(LogError) -> Bool {
+        lock.lock()
+        guard changed, position > 0 else {
+            lock.unlock()
+            return false
+        }
+        let snapshot = ViewSnapshot(position: position, lastKey: lastKey, policyEvents: policyEvents, views: state)
+        changed = false
+        lock.unlock()
+        do { return try index.store(snapshot) } catch {
+            lock.lock()
+            changed = true
+            lock.unlock()
+            throw error
+        }
+    }
+
+    /// The policies of the `policy.set` events applied (no overrides).
+    public var policies: PolicyTimeline {
+        lock.lock()
+        defer { lock.unlock() }
+        return state.policies
     }
 
     /// Answers `request` from memory (from the index for `atPosition`).
