@@ -55,18 +55,21 @@ public final class LiveViews: @unchecked Sendable {
         defer { lock.unlock() }
         guard checkpoint > position else { return }
         // The entries of the new events: in order after `lastKey`, unless some are earlier.
+        // Without a state (position 0) there is nothing to apply them to: rebuild at once.
         var fresh: [(key: [UInt8], event: Event)] = []
-        var backfilled = false
-        try index.log.scan(from: position + 1) { stored throws(LogError) in
-            guard stored.position <= checkpoint else { return false }
-            let event = try stored.decode()
-            guard ViewIndex.isIndexed(event.type) else { return true }
-            let key = ViewIndex.key(time: event.time, position: event.position)
-            if !lastKey.isEmpty, key.lexicographicallyPrecedes(lastKey) { backfilled = true }
-            fresh.append((key, event))
-            return true
+        var backfilled = position == 0
+        if !backfilled {
+            try index.log.scan(from: position + 1) { stored throws(LogError) in
+                guard stored.position <= checkpoint else { return false }
+                let event = try stored.decode()
+                guard ViewIndex.isIndexed(event.type) else { return true }
+                let key = ViewIndex.key(time: event.time, position: event.position)
+                if !lastKey.isEmpty, key.lexicographicallyPrecedes(lastKey) { backfilled = true }
+                fresh.append((key, event))
+                return !backfilled
+            }
         }
-        if backfilled || position == 0 {
+        if backfilled {
             var views = Views()
             var policies: [Event] = []
             var last: [UInt8] = []

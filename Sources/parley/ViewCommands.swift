@@ -97,6 +97,9 @@ extension ViewCommand {
         Output.write(globals.json ? JSONWriter.string(json) + "\n" : name.render(json))
         // The state is a cache of the index: a process that cannot store it still answered.
         _ = try? live?.persist()
+        // The process ends right after: freeing the state of a million events would only cost
+        // it tens of milliseconds.
+        if let live { _ = Unmanaged.passRetained(live) }
         return json
     }
 }
