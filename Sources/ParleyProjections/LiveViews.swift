@@ -23,6 +23,10 @@ public final class LiveViews: @unchecked Sendable {
     private var position: UInt64 = 0
     /// Whether the state changed since it was loaded or last persisted.
     private var changed = false
+    /// Whether it was rebuilt since it was loaded or last persisted.
+    private var rebuiltSinceStored = false
+    /// The position of the state loaded or last persisted (0: none).
+    private var storedPosition: UInt64 = 0
     /// Rebuilds so far (for metrics).
     public private(set) var rebuilds = 0
 
@@ -38,6 +42,7 @@ public final class LiveViews: @unchecked Sendable {
             policyEvents = snapshot.policyEvents
             lastKey = snapshot.lastKey
             position = snapshot.position
+            storedPosition = snapshot.position
         }
     }
 
@@ -84,6 +89,7 @@ public final class LiveViews: @unchecked Sendable {
             state = views
             policyEvents = policies
             lastKey = last
+            rebuiltSinceStored = true
             if position != 0 { rebuilds += 1 }
         } else {
             fresh.sort { $0.key.lexicographicallyPrecedes($1.key) }
@@ -99,19 +105,24 @@ public final class LiveViews: @unchecked Sendable {
 
     /// Stores the state (``ViewSnapshot``) when it changed since it was loaded or last stored,
     /// in one write transaction. Returns whether it was written.
+    ///
+    /// - Parameter minimumGap: store a state brought up by applying new events only once it
+    ///   covers at least this many positions more than the stored one (a rebuilt state is always
+    ///   stored): the next process applies a short gap faster than this one stores the state.
     @discardableResult
-    public func persist() throws(LogError) -> Bool {
+    public func persist(minimumGap: UInt64 = 0) throws(LogError) -> Bool {
         lock.lock()
-        guard changed, position > 0 else {
+        guard changed, position > 0, rebuiltSinceStored || storedPosition == 0 || position - storedPosition >= minimumGap else {
             lock.unlock()
             return false
         }
         let snapshot = ViewSnapshot(position: position, lastKey: lastKey, policyEvents: policyEvents, views: state)
-        changed = false
+        let (wasRebuilt, wasStored) = (rebuiltSinceStored, storedPosition)
+        (changed, rebuiltSinceStored, storedPosition) = (false, false, snapshot.position)
         lock.unlock()
         do { return try index.store(snapshot) } catch {
             lock.lock()
-            changed = true
+            (changed, rebuiltSinceStored, storedPosition) = (true, wasRebuilt, wasStored)
             lock.unlock()
             throw error
         }

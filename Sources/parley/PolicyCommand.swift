@@ -45,7 +45,7 @@ struct PolicyCommand: ParsableCommand {
                 let live = try LiveViews(restoring: ViewIndex(log: log))
                 try live.refresh()
                 timeline = live.policies
-                _ = try? live.persist()
+                _ = try? live.persist(minimumGap: LiveViews.commandLineGap)
             } catch { throw CommandFailure(message: error.message) }
             let policies = timeline.inForce(at: t).json
             if globals.json {

@@ -95,8 +95,9 @@ extension ViewCommand {
             throw CommandFailure(message: "--policy: \(error)")
         }
         Output.write(globals.json ? JSONWriter.string(json) + "\n" : name.render(json))
-        // The state is a cache of the index: a process that cannot store it still answered.
-        _ = try? live?.persist()
+        // The state is a cache of the index: a process that cannot store it still answered. A
+        // few new events are cheaper to apply again next time than 20+ MB to store now.
+        _ = try? live?.persist(minimumGap: LiveViews.commandLineGap)
         // The process ends right after: freeing the state of a million events would only cost
         // it tens of milliseconds.
         if let live { _ = Unmanaged.passRetained(live) }
@@ -162,4 +163,9 @@ struct ProductCommand: ViewCommand {
     @OptionGroup var options: ViewOptions
     @OptionGroup var globals: GlobalOptions
     func run() throws { try answer() }
+}
+
+extension LiveViews {
+    /// The new positions a CLI process applies before it stores the views' state again.
+    static let commandLineGap: UInt64 = 2_000
 }

@@ -118,4 +118,33 @@ import ParleyViews
         #expect(try !behind.persist())
         #expect(try index.snapshotPosition() == 40)
     }
+
+    @Test func aShortGapIsStoredOnlyWhenAsked() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-snap-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = try EventLog(directory: directory)
+        let index = try ViewIndex(log: log)
+        var community = RandomCommunity(seed: 71)
+        _ = try log.append((0..<30).map { _ in community.event() })
+        let first = try LiveViews(restoring: index)
+        try first.refresh()
+        #expect(try first.persist(minimumGap: 1_000), "a rebuilt state is stored whatever the gap")
+        // Five tickets after every event so far: applied, not rebuilt.
+        let later = (0..<5).map { i in
+            NewEvent(
+                stream: "ticket:late\(i)", type: "ticket.opened", time: Instant(microseconds: community.base + 90 * 86_400_000_000 + Int64(i)),
+                data: ["ticket": .string("late\(i)"), "member": "m1"])
+        }
+        _ = try log.append(later)
+        let second = try LiveViews(restoring: index)
+        try second.refresh()
+        #expect(second.rebuilds == 0)
+        #expect(try !second.persist(minimumGap: 6))
+        #expect(try index.snapshotPosition() == 30)
+        let third = try LiveViews(restoring: index)
+        try third.refresh()
+        try expectSameAnswers(third, index, clock: community.base + 91 * 86_400_000_000, "after a short gap")
+        #expect(try third.persist(minimumGap: 5))
+        #expect(try index.snapshotPosition() == 35)
+    }
 }
