@@ -11,6 +11,9 @@ internal import Foundation
 /// comes after the last one applied are applied as they arrive; a backfilled event (an earlier
 /// time) makes the next refresh rebuild the state from the index. Queries at a position
 /// (`--at-position`) are answered from the index directly.
+///
+/// The state can be stored beside the index (``ViewSnapshot``, ``persist()``) and loaded by the
+/// next process (``init(restoring:)``), which then only applies the events appended since.
 public final class LiveViews: @unchecked Sendable {
     private let index: ViewIndex
     private let lock = NSLock()
@@ -18,10 +21,30 @@ public final class LiveViews: @unchecked Sendable {
     private var policyEvents: [Event] = []
     private var lastKey: [UInt8] = []
     private var position: UInt64 = 0
+    /// Whether the state changed since it was loaded or last persisted.
+    private var changed = false
+    /// Whether it was rebuilt since it was loaded or last persisted.
+    private var rebuiltSinceStored = false
+    /// The position of the state loaded or last persisted (0: none).
+    private var storedPosition: UInt64 = 0
     /// Rebuilds so far (for metrics).
     public private(set) var rebuilds = 0
 
+    /// Empty views over `index`; the first ``refresh()`` builds them from the index.
     public init(index: ViewIndex) { self.index = index }
+
+    /// The views over `index` as its stored snapshot holds them, when there is one of this
+    /// format (else empty, built by the first ``refresh()``). ``refresh()`` brings them current.
+    public convenience init(restoring index: ViewIndex) throws(LogError) {
+        self.init(index: index)
+        if let snapshot = try index.snapshot() {
+            state = snapshot.views
+            policyEvents = snapshot.policyEvents
+            lastKey = snapshot.lastKey
+            position = snapshot.position
+            storedPosition = snapshot.position
+        }
+    }
 
     /// The position the in-memory state is current to.
     public var currentPosition: UInt64 {
@@ -37,22 +60,28 @@ public final class LiveViews: @unchecked Sendable {
         defer { lock.unlock() }
         guard checkpoint > position else { return }
         // The entries of the new events: in order after `lastKey`, unless some are earlier.
+        // Without a state (position 0) there is nothing to apply them to: rebuild at once.
         var fresh: [(key: [UInt8], event: Event)] = []
-        var backfilled = false
-        try index.log.scan(from: position + 1) { stored throws(LogError) in
-            guard stored.position <= checkpoint else { return false }
-            let event = try stored.decode()
-            guard ViewIndex.isIndexed(event.type) else { return true }
-            let key = ViewIndex.key(time: event.time, position: event.position)
-            if !lastKey.isEmpty, key.lexicographicallyPrecedes(lastKey) { backfilled = true }
-            fresh.append((key, event))
-            return true
+        var backfilled = position == 0
+        if !backfilled {
+            try index.log.scan(from: position + 1) { stored throws(LogError) in
+                guard stored.position <= checkpoint else { return false }
+                let event = try stored.decode()
+                guard ViewIndex.isIndexed(event.type) else { return true }
+                let key = ViewIndex.key(time: event.time, position: event.position)
+                if !lastKey.isEmpty, key.lexicographicallyPrecedes(lastKey) { backfilled = true }
+                fresh.append((key, event))
+                return !backfilled
+            }
         }
-        if backfilled || position == 0 {
+        if backfilled {
             var views = Views()
             var policies: [Event] = []
             var last: [UInt8] = []
+            // Entries past the checkpoint (another process caught up meanwhile) are the next
+            // refresh's: the state covers exactly the positions ≤ `checkpoint`.
             try index.forEachEntry { key, event in
+                guard event.position <= checkpoint else { return }
                 views.apply(event)
                 if event.type == "policy.set" { policies.append(event) }
                 last = key
@@ -60,6 +89,7 @@ public final class LiveViews: @unchecked Sendable {
             state = views
             policyEvents = policies
             lastKey = last
+            rebuiltSinceStored = true
             if position != 0 { rebuilds += 1 }
         } else {
             fresh.sort { $0.key.lexicographicallyPrecedes($1.key) }
@@ -70,6 +100,39 @@ public final class LiveViews: @unchecked Sendable {
             }
         }
         position = checkpoint
+        changed = true
+    }
+
+    /// Stores the state (``ViewSnapshot``) when it changed since it was loaded or last stored,
+    /// in one write transaction. Returns whether it was written.
+    ///
+    /// - Parameter minimumGap: store a state brought up by applying new events only once it
+    ///   covers at least this many positions more than the stored one (a rebuilt state is always
+    ///   stored): the next process applies a short gap faster than this one stores the state.
+    @discardableResult
+    public func persist(minimumGap: UInt64 = 0) throws(LogError) -> Bool {
+        lock.lock()
+        guard changed, position > 0, rebuiltSinceStored || storedPosition == 0 || position - storedPosition >= minimumGap else {
+            lock.unlock()
+            return false
+        }
+        let snapshot = ViewSnapshot(position: position, lastKey: lastKey, policyEvents: policyEvents, views: state)
+        let (wasRebuilt, wasStored) = (rebuiltSinceStored, storedPosition)
+        (changed, rebuiltSinceStored, storedPosition) = (false, false, snapshot.position)
+        lock.unlock()
+        do { return try index.store(snapshot) } catch {
+            lock.lock()
+            (changed, rebuiltSinceStored, storedPosition) = (true, wasRebuilt, wasStored)
+            lock.unlock()
+            throw error
+        }
+    }
+
+    /// The policies of the `policy.set` events applied (no overrides).
+    public var policies: PolicyTimeline {
+        lock.lock()
+        defer { lock.unlock() }
+        return state.policies
     }
 
     /// Answers `request` from memory (from the index for `atPosition`).

@@ -40,6 +40,20 @@ struct AuditCommand: ParsableCommand {
                             viewFailure = AuditFailure(position: nil, message: "the stored \(bad.0.view) view differs from a replay of the log")
                         }
                     }
+                    // The stored state of the live views, when there is one, against a replay
+                    // up to the position it covers.
+                    if viewFailure == nil, let snapshot = try index.snapshot() {
+                        let now = Instant.now
+                        let stored = ViewAudit.digests(of: snapshot.views, asOf: now)
+                        let replayed = ViewAudit.digests(of: try ViewAudit.replay(log, asOf: now, atPosition: snapshot.position), asOf: now)
+                        if let bad = zip(stored, replayed).first(where: { $0.digest != $1.digest }) {
+                            viewFailure = AuditFailure(
+                                position: snapshot.position,
+                                message: "the stored snapshot of the \(bad.0.view) view differs from a replay of the log")
+                        }
+                    } else if viewFailure == nil, try index.snapshotPosition() > checkpoint {
+                        viewFailure = AuditFailure(position: nil, message: "the stored snapshot of the views is past the index's checkpoint")
+                    }
                 } catch { throw CommandFailure(message: error.message) }
             }
             switch result {

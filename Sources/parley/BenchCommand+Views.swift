@@ -8,7 +8,9 @@ import ParleyViews
 extension BenchCommand {
     /// The views' figures on a demo community of about `events` events: catching the index up,
     /// a full rebuild of every view, and each query at now and at an instant in the past, in
-    /// process and as a whole `parley` process.
+    /// process and as a whole `parley` process: the first (which stores the views' state), later
+    /// ones that load it (warm), and ones after an append of 20 events; the stored state's size
+    /// and load time.
     func benchViews(events target: Int, in directory: String) throws -> JSONValue {
         let until = Instant(microseconds: 1_790_000_000_000_000)
         var demo = DemoCommunity(seed: 42, until: until, days: 90, members: max(300, target / 300))
@@ -38,21 +40,44 @@ extension BenchCommand {
             }
             queries[name.rawValue] = .object(figures)
         }
-        // A whole CLI process, as a person runs it.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        process.arguments = ["support", "sla", "--data", directory, "--as-of", until.rfc3339, "--json"]
-        process.standardOutput = FileHandle.nullDevice
-        let cli = try measure {
-            try process.run()
-            process.waitUntilExit()
+        // A whole CLI process, as a person runs it: the first one builds and stores the views'
+        // state; later ones load it (warm), or load it and apply a few new events (after append).
+        func cliSeconds() throws -> Double {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+            process.arguments = ["support", "sla", "--data", directory, "--as-of", until.rfc3339, "--json"]
+            process.standardOutput = FileHandle.nullDevice
+            return try measure {
+                try process.run()
+                process.waitUntilExit()
+            }
         }
+        func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+        let cli = try cliSeconds()
+        let warm = median(try (0..<3).map { _ in try cliSeconds() })
+        var afterAppend: [Double] = []
+        for round in 0..<3 {
+            let fresh = (0..<20).map { i in
+                NewEvent(
+                    stream: "ticket:bench-\(round)-\(i)", type: "ticket.opened", time: until.adding(seconds: Double(round * 20 + i)),
+                    data: ["ticket": .string("bench-\(round)-\(i)"), "member": "m1"])
+            }
+            _ = try log.append(fresh)
+            afterAppend.append(try cliSeconds())
+        }
+        // The stored state in process: its size, and loading it.
+        let snapshot = try index.snapshot()
+        let load = median(try (0..<3).map { _ in try measure { _ = try LiveViews(restoring: index) } })
         return [
             "events": .int(Int64(events.count)),
             "index_catch_up_events_per_s": .double(Double(events.count) / catchUp),
             "rebuild_events_per_s": .double(Double(events.count) / rebuild),
             "queries": .object(queries),
             "cli_support_sla_ms": .double(cli * 1000),
+            "cli_support_sla_warm_ms": .double(warm * 1000),
+            "cli_support_sla_after_append_ms": .double(median(afterAppend) * 1000),
+            "snapshot_bytes": .int(Int64(snapshot.map { $0.views.encodedState().count } ?? 0)),
+            "snapshot_load_ms": .double(load * 1000),
         ]
     }
 }

@@ -43,11 +43,14 @@ struct PolicyCommand: ParsableCommand {
         func run() throws {
             let t = try instant(asOf, option: "--as-of") ?? .now
             let log = try globals.openLog(create: false)
-            var timeline = PolicyTimeline()
+            // The stored views' policy timeline holds every policy.set; the ones in force at t
+            // are those of time ≤ t.
+            let timeline: PolicyTimeline
             do {
-                let index = try ViewIndex(log: log)
-                try index.catchUp()
-                try index.forEach(asOf: t) { timeline.record($0) }
+                let live = try LiveViews(restoring: ViewIndex(log: log))
+                try live.refresh()
+                timeline = live.policies
+                _ = try? live.persist(minimumGap: LiveViews.commandLineGap)
             } catch { throw CommandFailure(message: error.message) }
             let policies = timeline.inForce(at: t).json
             if globals.json {

@@ -43,7 +43,8 @@ struct ViewOptions: ParsableArguments {
     }
 }
 
-/// What the four view commands share: pick the query, catch the index up, answer, print.
+/// What the four view commands share: pick the query, load the stored views (``LiveViews``) and
+/// bring them up to the log, answer, print, store the views when they changed.
 protocol ViewCommand: ParsableCommand {
     static var view: String { get }
     var query: String { get }
@@ -72,10 +73,20 @@ extension ViewCommand {
         }
         let log = try globals.openLog(create: false)
         let json: JSONValue
+        var live: LiveViews?
         do {
             let index = try ViewIndex(log: log)
-            try index.catchUp()
-            json = try index.answer(request)
+            if request.atPosition != nil {
+                // What the log knew at P: the index, reduced up to P.
+                try index.catchUp()
+                json = try index.answer(request)
+            } else {
+                // The stored state of the views, brought up to the log's head.
+                let views = try LiveViews(restoring: index)
+                try views.refresh()
+                json = try views.answer(request)
+                live = views
+            }
         } catch let error as ViewQueryError {
             throw CommandFailure(message: error.description)
         } catch let error as LogError {
@@ -84,6 +95,12 @@ extension ViewCommand {
             throw CommandFailure(message: "--policy: \(error)")
         }
         Output.write(globals.json ? JSONWriter.string(json) + "\n" : name.render(json))
+        // The state is a cache of the index: a process that cannot store it still answered. A
+        // few new events are cheaper to apply again next time than 20+ MB to store now.
+        _ = try? live?.persist(minimumGap: LiveViews.commandLineGap)
+        // The process ends right after: freeing the state of a million events would only cost
+        // it tens of milliseconds.
+        if let live { _ = Unmanaged.passRetained(live) }
         return json
     }
 }
@@ -146,4 +163,9 @@ struct ProductCommand: ViewCommand {
     @OptionGroup var options: ViewOptions
     @OptionGroup var globals: GlobalOptions
     func run() throws { try answer() }
+}
+
+extension LiveViews {
+    /// The new positions a CLI process applies before it stores the views' state again.
+    static let commandLineGap: UInt64 = 2_000
 }

@@ -32,7 +32,8 @@ public final class ViewService: Service, Sendable {
         self.limits = limits
         self.logger = logger
         self.checkpoint = LogHeadSignal(head: try index.checkpoint())
-        self.live = LiveViews(index: index)
+        // The views' stored state, when there is one: start from it rather than re-reduce.
+        self.live = try LiveViews(restoring: index)
     }
 
     /// Whether the first catch-up after start is done.
@@ -61,6 +62,9 @@ public final class ViewService: Service, Sendable {
                 }
             }
         }
+        // Store the views' state for the next process (a cache: a failure only costs a rebuild).
+        let live = self.live
+        _ = try? await BlockingWork.run { try live.persist() }
     }
 
     /// Brings the index up to the log's head (also noticing events appended by other processes).

@@ -9,6 +9,9 @@ struct SortedInstants: Sendable {
 
     init() {}
 
+    /// Instants already in ascending order (a decoded state).
+    init(sorted times: [Instant]) { self.times = times }
+
     /// Appends `t`, which must not precede the last instant appended.
     mutating func append(_ t: Instant) { times.append(t) }
 

@@ -8,7 +8,7 @@ extension SupportView {
     /// `first_response` is over the tickets with a first response; `resolution` over the resolved
     /// tickets. Extra keys: `from`, `to` (the window of opening times).
     public func sla(_ q: ViewQuery) throws(ViewQueryError) -> JSONValue {
-        let all = standings(q, withDue: false)
+        let all = standings(q, withDue: false, ordered: false)
         var met = 0, breached = 0, pending = 0, resolved = 0, escalated = 0, resolvedUnescalated = 0
         var frts: [Int64] = [], resolutions: [Int64] = []
         for s in all {

@@ -43,8 +43,9 @@ public struct SupportView: Sendable {
     }
 
     /// How each ticket opened in the query's window stands as of T, by opening time, then ticket
-    /// id (bytewise). `withDue` also computes dues (only needed by `tickets` and `backlog`).
-    func standings(_ q: ViewQuery, withDue: Bool) -> [TicketStanding] {
+    /// id (bytewise). `withDue` also computes dues (only needed by `tickets` and `backlog`);
+    /// `ordered: false` skips the sort, for queries that only count.
+    func standings(_ q: ViewQuery, withDue: Bool, ordered: Bool = true) -> [TicketStanding] {
         let window = Window(q)
         var calendars = SLACalendarCache()
         var result: [TicketStanding] = []
@@ -54,6 +55,7 @@ public struct SupportView: Sendable {
             let calendar = calendars.calendar(for: policy)
             result.append(TicketStanding(ticket, opening: opening, asOf: q.asOf, policy: policy, calendar: calendar, withDue: withDue))
         }
+        guard ordered else { return result }
         result.sort { a, b in
             a.opened != b.opened ? a.opened < b.opened : a.ticket.utf8Precedes(b.ticket)
         }

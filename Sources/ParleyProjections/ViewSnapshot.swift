@@ -1,0 +1,136 @@
+public import ParleyLog
+public import ParleyModel
+public import ParleyViews
+import ParleyStore
+
+/// The in-memory state of ``LiveViews`` as stored in the log's LMDB environment (key `live` of
+/// the index's `view_state` database), so that a new process loads it instead of re-reducing
+/// the whole index.
+///
+/// It holds the views fed every indexed event of position ≤ ``position`` in (time, position)
+/// order, the key of the last one, and the `policy.set` events among them (the policy timeline
+/// is rebuilt from those). Like the index it is derived data: a snapshot of another format, or
+/// one that does not decode, is ignored and rebuilt; the index's own format change clears it.
+///
+/// Value layout (integers 8 bytes big-endian): snapshot format, ``Views/stateFormat``,
+/// ``ViewIndex/formatVersion``, position, last key length and bytes, policy event count and each
+/// event's length and ``CompactCodec`` bytes, then ``Views/encodedState()`` to the end.
+public struct ViewSnapshot: Sendable {
+    /// The layout of the stored value; bump it when the header changes.
+    public static let formatVersion: UInt64 = 1
+
+    /// The log position the state covers: every indexed event at or before it, and no other.
+    public var position: UInt64
+    /// The index key (time, position) of the last event applied; empty when none was.
+    public var lastKey: [UInt8]
+    /// The `policy.set` events applied, in (time, position) order.
+    public var policyEvents: [Event]
+    /// The views, their policies rebuilt from ``policyEvents``.
+    public var views: Views
+
+    static let key = Array("live".utf8)
+
+    /// The stored bytes of this snapshot.
+    func encoded() -> [UInt8] {
+        var out: [UInt8] = []
+        let state = views.encodedState()
+        out.reserveCapacity(state.count + 64 + policyEvents.count * 128)
+        for n in [Self.formatVersion, Views.stateFormat, UInt64(ViewIndex.formatVersion), position, UInt64(lastKey.count)] {
+            out += Keys.uint64(n)
+        }
+        out += lastKey
+        out += Keys.uint64(UInt64(policyEvents.count))
+        for event in policyEvents {
+            let bytes = CompactCodec.encode(event)
+            out += Keys.uint64(UInt64(bytes.count))
+            out += bytes
+        }
+        out += state
+        return out
+    }
+
+    /// The snapshot in `bytes`, or nil when it is of another format or does not decode.
+    init?(decoding bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        func next() -> UInt64? {
+            guard offset + 8 <= bytes.count else { return nil }
+            defer { offset += 8 }
+            return Keys.uint64(from: bytes, at: offset)
+        }
+        func take(_ n: UInt64) -> UnsafeRawBufferPointer? {
+            guard n <= UInt64(bytes.count - offset) else { return nil }
+            defer { offset += Int(n) }
+            return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Int(n))])
+        }
+        guard next() == Self.formatVersion, next() == Views.stateFormat, next() == UInt64(ViewIndex.formatVersion),
+            let position = next(), let keyLength = next(), let key = take(keyLength), let count = next(),
+            count <= UInt64(bytes.count)
+        else { return nil }
+        var events: [Event] = []
+        var timeline = PolicyTimeline()
+        for _ in 0..<count {
+            guard let length = next(), let raw = take(length), let event = CompactCodec.decode(raw) else { return nil }
+            events.append(event)
+            timeline.record(event)
+        }
+        let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+        guard let views = try? Views(encodedState: rest, policies: timeline) else { return nil }
+        self.position = position
+        self.lastKey = Array(key)
+        self.policyEvents = events
+        self.views = views
+    }
+
+    init(position: UInt64, lastKey: [UInt8], policyEvents: [Event], views: Views) {
+        self.position = position
+        self.lastKey = lastKey
+        self.policyEvents = policyEvents
+        self.views = views
+    }
+}
+
+extension ViewIndex {
+    /// The stored snapshot of the live views, if there is a readable one of this format that
+    /// the index covers (its position ≤ the index's checkpoint).
+    public func snapshot() throws(LogError) -> ViewSnapshot? {
+        do {
+            return try env.read { txn throws(StoreError) -> ViewSnapshot? in
+                let checkpoint = try txn.get(Self.checkpointKey, in: state).map { Keys.uint64(from: $0) } ?? 0
+                guard let bytes = try txn.get(ViewSnapshot.key, in: state), let snapshot = ViewSnapshot(decoding: bytes),
+                    snapshot.position <= checkpoint
+                else { return nil }
+                return snapshot
+            }
+        } catch { throw LogError.storage(error) }
+    }
+
+    /// The position of the stored snapshot, without decoding its state (0 when there is none).
+    public func snapshotPosition() throws(LogError) -> UInt64 {
+        do {
+            return try env.read { txn throws(StoreError) -> UInt64 in
+                guard let bytes = try txn.get(ViewSnapshot.key, in: state), bytes.count >= 32,
+                    Keys.uint64(from: bytes) == ViewSnapshot.formatVersion
+                else { return 0 }
+                return Keys.uint64(from: bytes, at: 24)
+            }
+        } catch { throw LogError.storage(error) }
+    }
+
+    /// Stores `snapshot` in one write transaction, unless the stored one (of this format)
+    /// already covers a later position. Returns whether it was written.
+    @discardableResult
+    public func store(_ snapshot: ViewSnapshot) throws(LogError) -> Bool {
+        let bytes = snapshot.encoded()
+        do {
+            return try env.write { [state] txn throws(StoreError) -> Bool in
+                if let stored = try txn.get(ViewSnapshot.key, in: state), stored.count >= 32,
+                    Keys.uint64(from: stored) == ViewSnapshot.formatVersion,
+                    Keys.uint64(from: stored, at: 8) == Views.stateFormat,
+                    Keys.uint64(from: stored, at: 24) > snapshot.position
+                { return false }
+                try txn.put(ViewSnapshot.key, bytes, in: state)
+                return true
+            }
+        } catch { throw LogError.storage(error) }
+    }
+}

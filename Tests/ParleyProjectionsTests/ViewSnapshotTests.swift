@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+import ParleyDemo
+import ParleyLog
+import ParleyModel
+import ParleyProjections
+import ParleyViews
+
+/// The stored state of the views: its bytes decode to views that answer as the original, and a
+/// process that loads it answers as the index does, through appends and backfills.
+@Suite struct ViewSnapshotTests {
+    /// `count` random events of the vocabulary with positions, in (time, position) order.
+    func sortedEvents(seed: UInt64, count: Int) -> [Event] {
+        var community = RandomCommunity(seed: seed)
+        var events: [Event] = []
+        for i in 0..<count {
+            let new = community.event()
+            events.append(Event(
+                position: UInt64(i + 1), version: 1, recorded: Instant(microseconds: 0), id: new.id!, stream: new.stream,
+                type: new.type, time: new.time, source: "api", data: new.data, meta: [:]))
+        }
+        return events.sorted { ($0.time, $0.position) < ($1.time, $1.position) }
+    }
+
+    @Test(arguments: [41, 42, 43])
+    func decodedStateAnswersAsTheOriginal(seed: UInt64) throws {
+        let events = sortedEvents(seed: seed, count: 500)
+        var views = Views()
+        var policies = PolicyTimeline()
+        for e in events {
+            views.apply(e)
+            if e.type == "policy.set" { policies.record(e) }
+        }
+        let bytes = views.encodedState()
+        let decoded = try bytes.withUnsafeBytes { try Views(encodedState: $0, policies: policies) }
+        #expect(decoded.encodedState().count == bytes.count)
+        let probes = [0, 15, 30, 45, 61].map { Instant(microseconds: RandomCommunity(seed: seed).base + Int64($0) * 86_400_000_000) }
+        for asOf in probes {
+            for name in ViewQueryName.replayable {
+                let q = ViewQuery(asOf: asOf)
+                #expect(try decoded.answer(name, q) == views.answer(name, q), "\(name.rawValue) as of \(asOf)")
+            }
+        }
+        // A cut state is refused, never misread.
+        for cut in [0, 1, bytes.count / 3, bytes.count - 1] {
+            #expect(throws: ViewStateError.self) {
+                try bytes.withUnsafeBytes { try Views(encodedState: UnsafeRawBufferPointer(rebasing: $0[0..<cut]), policies: policies) }
+            }
+        }
+    }
+
+    /// Every replayable query of `live` at two instants, and a what-if, equals the index's answer.
+    func expectSameAnswers(_ live: LiveViews, _ index: ViewIndex, clock: Int64, _ label: String) throws {
+        for name in ViewQueryName.replayable {
+            for asOf in [Instant(microseconds: clock), Instant(microseconds: clock - 86_400_000_000 * 2)] {
+                var request = ViewRequest(name: name)
+                request.asOf = asOf
+                #expect(try live.answer(request) == index.answer(request), "\(name.rawValue) \(label)")
+            }
+        }
+        var whatIf = ViewRequest(name: .supportSLA)
+        whatIf.asOf = Instant(microseconds: clock)
+        whatIf.policyOverrides = ["sla": ["first_response_s": 60]]
+        #expect(try live.answer(whatIf) == index.answer(whatIf), "what-if \(label)")
+    }
+
+    @Test(arguments: [51, 52])
+    func aReopenedLogAnswersFromItsSnapshot(seed: UInt64) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-snap-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var community = RandomCommunity(seed: seed)
+        var rng = SeededGenerator(seed: seed)
+        var clock = community.base
+        func batch(backfill: Bool) -> [NewEvent] {
+            (0..<Int.random(in: 10...40, using: &rng)).map { _ in
+                var e = community.event()
+                clock += Int64.random(in: 0...7_200, using: &rng) * 1_000_000
+                e.time = Instant(microseconds: backfill && Bool.random(using: &rng) ? clock - 86_400_000_000 * 3 : clock)
+                return e
+            }
+        }
+        // Each step is one process: open the log, load the stored views, append, refresh,
+        // compare with the index, store.
+        let steps: [(backfill: Bool, rebuilds: Int)] = [(false, 0), (false, 0), (true, 1), (false, 0), (true, 1)]
+        for (step, expected) in steps.enumerated() {
+            let log = try EventLog(directory: directory)
+            let index = try ViewIndex(log: log)
+            let stored = try index.snapshot()
+            #expect((stored == nil) == (step == 0), "step \(step)")
+            let live = try LiveViews(restoring: index)
+            #expect(live.currentPosition == (stored?.position ?? 0))
+            if step > 0 { try expectSameAnswers(live, index, clock: clock, "loaded at step \(step)") }
+            _ = try log.append(batch(backfill: expected.backfill))
+            try live.refresh()
+            #expect(live.currentPosition == (try log.head()))
+            #expect(live.rebuilds == (step == 0 ? 0 : expected.rebuilds), "step \(step)")
+            try expectSameAnswers(live, index, clock: clock, "step \(step)")
+            #expect(try live.persist())
+            #expect(try !live.persist(), "an unchanged state is stored again")
+            #expect(try index.snapshot()?.position == (try log.head()))
+            #expect(try index.snapshotPosition() == (try log.head()))
+        }
+    }
+
+    @Test func anOlderSnapshotDoesNotReplaceANewerOne() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-snap-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = try EventLog(directory: directory)
+        let index = try ViewIndex(log: log)
+        var community = RandomCommunity(seed: 61)
+        _ = try log.append((0..<20).map { _ in community.event() })
+        let behind = try LiveViews(restoring: index)
+        try behind.refresh()
+        _ = try log.append((0..<20).map { _ in community.event() })
+        let ahead = try LiveViews(restoring: index)
+        try ahead.refresh()
+        #expect(try ahead.persist())
+        #expect(try !behind.persist())
+        #expect(try index.snapshotPosition() == 40)
+    }
+
+    @Test func aShortGapIsStoredOnlyWhenAsked() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-snap-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = try EventLog(directory: directory)
+        let index = try ViewIndex(log: log)
+        var community = RandomCommunity(seed: 71)
+        _ = try log.append((0..<30).map { _ in community.event() })
+        let first = try LiveViews(restoring: index)
+        try first.refresh()
+        #expect(try first.persist(minimumGap: 1_000), "a rebuilt state is stored whatever the gap")
+        // Five tickets after every event so far: applied, not rebuilt.
+        let later = (0..<5).map { i in
+            NewEvent(
+                stream: "ticket:late\(i)", type: "ticket.opened", time: Instant(microseconds: community.base + 90 * 86_400_000_000 + Int64(i)),
+                data: ["ticket": .string("late\(i)"), "member": "m1"])
+        }
+        _ = try log.append(later)
+        let second = try LiveViews(restoring: index)
+        try second.refresh()
+        #expect(second.rebuilds == 0)
+        #expect(try !second.persist(minimumGap: 6))
+        #expect(try index.snapshotPosition() == 30)
+        let third = try LiveViews(restoring: index)
+        try third.refresh()
+        try expectSameAnswers(third, index, clock: community.base + 91 * 86_400_000_000, "after a short gap")
+        #expect(try third.persist(minimumGap: 5))
+        #expect(try index.snapshotPosition() == 35)
+    }
+}
