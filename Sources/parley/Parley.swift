@@ -55,6 +55,8 @@ struct Parley: AsyncParsableCommand {
 /// data (`parley append --data '{…}'`), any other value is the data directory. Options every
 /// command takes (`--data DIR`, `--json`) may also stand before the subcommand.
 func normalizedArguments(_ arguments: [String]) -> [String] {
+    /// Options every command takes, with a value; they may stand before the subcommand.
+    let globalsWithValue: Set<String> = ["--server", "--token"]
     var result: [String] = []
     var trailing: [String] = []
     var index = 0
@@ -75,8 +77,13 @@ func normalizedArguments(_ arguments: [String]) -> [String] {
             } else {
                 trailing += ["--data", value]
             }
-        } else if argument == "--json", !seenCommand {
+        } else if !seenCommand, argument == "--json" {
             trailing.append(argument)
+        } else if !seenCommand, globalsWithValue.contains(argument), index + 1 < arguments.count {
+            trailing += [argument, arguments[index + 1]]
+            consumed = 2
+        } else if !seenCommand, let name = globalsWithValue.first(where: { argument.hasPrefix($0 + "=") }) {
+            trailing += [name, String(argument.dropFirst(name.count + 1))]
         } else {
             if !argument.hasPrefix("-") { seenCommand = true }
             result.append(argument)

@@ -64,6 +64,11 @@ import ParleyModel
         #expect(try JSONParser.parse(remoteWhatIf.out) == JSONParser.parse(directWhatIf.out))
         #expect(try JSONParser.parse(remoteWhatIf.out) != JSONParser.parse(try parley(["support", "sla", "--as-of", "2026-03-30T12:00:00Z", "--json"] + remote).out))
 
+        // Options every command takes may also stand before the subcommand.
+        let leading = try parley(["--server", daemon.base, "--token", TestTokens.admin, "support", "sla", "--as-of", "2026-03-30T12:00:00Z", "--json"])
+        #expect(leading.status == 0, "\(leading.err)")
+        #expect(try JSONParser.parse(leading.out)["as_of"] == "2026-03-30T12:00:00Z")
+
         let denied = try parley(["support", "sla"] + ["--server", daemon.base, "--token", "not-a-token-at-all"])
         #expect(denied.status == 1)
         #expect(denied.err.contains("token"), "\(denied.err)")
