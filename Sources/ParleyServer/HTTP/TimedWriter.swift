@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// A client that has not taken a write within the timeout.
@@ -9,13 +10,31 @@ struct StreamStall: Error, CustomStringConvertible {
 
 /// Writes a response body with a deadline per write: a client that stops reading (its socket
 /// buffer full) fails the write with ``StreamStall`` instead of holding the stream forever.
+///
+/// The write and the deadline race, and whichever ends first decides: when the deadline wins,
+/// the caller gets ``StreamStall`` at once and ends the response (closing the connection, which
+/// fails the abandoned write), rather than waiting for a write that may never resume.
 struct TimedWriter: Sendable {
     let timeout: Double
 
-    /// The writer, moved into a box so that a child task may write while the parent waits.
+    /// The writer, moved into a box so that a child task may write while the caller waits.
     private final class Box: @unchecked Sendable {
         var writer: any ResponseBodyWriter
         init(_ writer: any ResponseBodyWriter) { self.writer = writer }
+    }
+
+    /// Resumes a continuation once, from whichever side finishes first.
+    private final class Race: @unchecked Sendable {
+        private let lock = NSLock()
+        private var continuation: CheckedContinuation<Void, any Error>?
+        init(_ continuation: CheckedContinuation<Void, any Error>) { self.continuation = continuation }
+        func finish(_ result: Result<Void, any Error>) {
+            lock.lock()
+            let c = continuation
+            continuation = nil
+            lock.unlock()
+            c?.resume(with: result)
+        }
     }
 
     /// Writes `buffer` to `writer` within the timeout.
@@ -25,18 +44,24 @@ struct TimedWriter: Sendable {
         let box = Box(writer)
         defer { writer = box.writer }
         let timeout = self.timeout
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await box.writer.write(buffer)
-                return true
+        var writing: Task<Void, Never>?
+        var deadline: Task<Void, Never>?
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let race = Race(continuation)
+            writing = Task {
+                do {
+                    try await box.writer.write(buffer)
+                    race.finish(.success(()))
+                } catch {
+                    race.finish(.failure(error))
+                }
             }
-            group.addTask {
-                try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
-                return false
+            deadline = Task {
+                try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                race.finish(.failure(StreamStall(seconds: timeout)))
             }
-            let written = try await group.next() ?? false
-            group.cancelAll()
-            if !written { throw StreamStall(seconds: timeout) }
         }
+        deadline?.cancel()
+        _ = writing
     }
 }
