@@ -55,7 +55,10 @@ public final class LiveViews: @unchecked Sendable {
 
     /// Catches the stored index up to the log and brings the state up to it.
     public func refresh() throws(LogError) {
-        let checkpoint = try index.catchUp()
+        // The events this catch-up indexes arrive decoded; a gap another process indexed
+        // meanwhile is read from the log below.
+        var chunks: [ViewIndex.IndexedChunk] = []
+        let checkpoint = try index.catchUp { chunks.append($0) }
         lock.lock()
         defer { lock.unlock() }
         guard checkpoint > position else { return }
@@ -63,15 +66,23 @@ public final class LiveViews: @unchecked Sendable {
         // Without a state (position 0) there is nothing to apply them to: rebuild at once.
         var fresh: [(key: [UInt8], event: Event)] = []
         var backfilled = position == 0
+        func take(_ key: [UInt8], _ event: Event) {
+            if !lastKey.isEmpty, key.lexicographicallyPrecedes(lastKey) { backfilled = true }
+            fresh.append((key, event))
+        }
         if !backfilled {
-            try index.log.scan(from: position + 1) { stored throws(LogError) in
-                guard stored.position <= checkpoint else { return false }
-                let event = try stored.decode()
-                guard ViewIndex.isIndexed(event.type) else { return true }
-                let key = ViewIndex.key(time: event.time, position: event.position)
-                if !lastKey.isEmpty, key.lexicographicallyPrecedes(lastKey) { backfilled = true }
-                fresh.append((key, event))
-                return !backfilled
+            let contiguous = zip(chunks, chunks.dropFirst()).allSatisfy { $1.positions.lowerBound == $0.positions.upperBound + 1 }
+            let covered = contiguous && chunks.first?.positions.lowerBound == position + 1 && chunks.last?.positions.upperBound == checkpoint
+            if covered {
+                for chunk in chunks { for (key, event) in chunk.entries { take(key, event) } }
+            } else {
+                try index.log.scan(from: position + 1) { stored throws(LogError) in
+                    guard stored.position <= checkpoint else { return false }
+                    let event = try stored.decode()
+                    guard ViewIndex.isIndexed(event.type) else { return true }
+                    take(ViewIndex.key(time: event.time, position: event.position), event)
+                    return !backfilled
+                }
             }
         }
         if backfilled {

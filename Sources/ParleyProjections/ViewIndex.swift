@@ -56,20 +56,33 @@ public final class ViewIndex: Sendable {
         } catch { throw LogError.storage(error) }
     }
 
+    /// The entries one catch-up transaction wrote: the positions it covered and the indexed
+    /// events among them, with their keys, in position order.
+    public struct IndexedChunk {
+        public var positions: ClosedRange<UInt64>
+        public var entries: [(key: [UInt8], event: Event)]
+    }
+
     /// Brings the index up to the log's head, `chunk` events per transaction; each transaction
     /// stores its entries and the new checkpoint together. Returns the checkpoint.
+    ///
+    /// - Parameter indexed: called with what each transaction of this call wrote, so that a
+    ///   caller keeping views in memory applies the same events without decoding them again.
     @discardableResult
-    public func catchUp(chunk: Int = 50_000) throws(LogError) -> UInt64 {
+    public func catchUp(chunk: Int = 50_000, indexed: ((IndexedChunk) -> Void)? = nil) throws(LogError) -> UInt64 {
         var done = try checkpoint()
         while true {
             let head = try log.head()
             guard done < head else { return done }
             var batch: [([UInt8], [UInt8])] = []
+            var events: [(key: [UInt8], event: Event)] = []
             var last = done
             try log.scan(from: done + 1) { stored throws(LogError) in
                 let event = try stored.decode()
                 if Self.isIndexed(event.type) {
-                    batch.append((Self.key(time: event.time, position: event.position), CompactCodec.encode(event)))
+                    let key = Self.key(time: event.time, position: event.position)
+                    batch.append((key, CompactCodec.encode(event)))
+                    if indexed != nil { events.append((key, event)) }
                 }
                 last = stored.position
                 return last - done < UInt64(chunk)
@@ -86,6 +99,7 @@ public final class ViewIndex: Sendable {
                     return last
                 }
             } catch { throw LogError.storage(error) }
+            if done == last, let indexed { indexed(IndexedChunk(positions: (from + 1)...last, entries: events)) }
         }
     }
 

@@ -25,9 +25,7 @@ extension BenchCommand {
         _ = try LogImporter(log: log).run(from: FileHandle(forReadingAtPath: input)!)
         let index = try ViewIndex(log: log)
         let catchUp = try measure { try index.catchUp() }
-        var rebuilt = Views()
-        let rebuild = try measure { rebuilt = try index.views(asOf: until) }
-        _ = rebuilt
+        let rebuild = try measure { _ = try index.views(asOf: until) }
         let past = until.adding(days: -45)
         // A whole CLI process, as a person runs it: the first one builds and stores the views'
         // state; later ones load it (warm), or load it and apply a few new events (after append).

@@ -183,3 +183,26 @@ struct RandomCommunity {
         #expect(live.rebuilds > 0, "no backfill happened; the rebuild path went untested")
     }
 }
+
+@Suite struct CatchUpHandOverTests {
+    /// What a catch-up hands over equals what it stored; a range another writer indexed is not
+    /// handed over, so a caller keeping views in memory must read it from the log.
+    @Test func catchUpHandsOverExactlyWhatItIndexed() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-handover-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = try EventLog(directory: directory)
+        let index = try ViewIndex(log: log)
+        var community = RandomCommunity(seed: 77)
+        _ = try log.append((0..<120).map { _ in community.event() })
+        var chunks: [ViewIndex.IndexedChunk] = []
+        #expect(try index.catchUp(chunk: 50) { chunks.append($0) } == 120)
+        #expect(chunks.map(\.positions) == [1...50, 51...100, 101...120])
+        var stored: [UInt64] = []
+        try index.forEach(asOf: .distantFuture) { stored.append($0.position) }
+        #expect(Set(chunks.flatMap { $0.entries.map(\.event.position) }) == Set(stored))
+        // Nothing new: nothing handed over.
+        var none = 0
+        #expect(try index.catchUp { _ in none += 1 } == 120)
+        #expect(none == 0)
+    }
+}
