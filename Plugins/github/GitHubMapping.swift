@@ -42,7 +42,7 @@ struct GitHubMapping {
     ) -> NewEvent {
         NewEvent(
             id: id, stream: stream, type: type, time: time, source: config.source,
-            data: data.compactMapValues { $0 }, meta: [:]
+            data: JSONObject(data.compactMapValues { $0 }), meta: [:]
         )
     }
 

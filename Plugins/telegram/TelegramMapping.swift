@@ -47,7 +47,7 @@ struct TelegramMapping {
     func member(_ id: Int64) -> String { "tg:\(id)" }
 
     func event(id: String, stream: String, type: String, time: Instant, data: [String: JSONValue?]) -> NewEvent {
-        NewEvent(id: id, stream: stream, type: type, time: time, source: config.source, data: data.compactMapValues { $0 })
+        NewEvent(id: id, stream: stream, type: type, time: time, source: config.source, data: JSONObject(data.compactMapValues { $0 }))
     }
 
     /// The text of a message, or its caption.

@@ -27,11 +27,11 @@ struct TriageHandler: PluginHandler {
         let author = try data.string("author")
         guard author != "brand" else { return [] }
         let text = data.optionalString("text") ?? ""
-        let meta: [String: JSONValue] = event.id.isEmpty ? [:] : ["causation": .string(event.id)]
+        let meta: JSONObject = event.id.isEmpty ? [:] : ["causation": .string(event.id)]
         func make(_ suffix: String, stream: String, type: String, _ fields: [String: JSONValue?]) -> NewEvent {
             NewEvent(
                 id: "triage:\(comment):\(suffix)", stream: stream, type: type, time: event.time, source: config.source,
-                data: fields.compactMapValues { $0 }, meta: meta
+                data: JSONObject(fields.compactMapValues { $0 }), meta: meta
             )
         }
         var events: [NewEvent] = []

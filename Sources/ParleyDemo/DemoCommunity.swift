@@ -51,7 +51,7 @@ public struct DemoCommunity {
 
     // MARK: Building blocks
 
-    mutating func add(_ stream: String, _ type: String, _ time: Instant, _ data: [String: JSONValue]) {
+    mutating func add(_ stream: String, _ type: String, _ time: Instant, _ data: JSONObject) {
         counter += 1
         events.append(NewEvent(id: "demo-\(seed)-\(counter)", stream: stream, type: type, time: time, source: "demo", data: data))
     }
@@ -109,7 +109,7 @@ public struct DemoCommunity {
             let post = "b\(day)-\(n)"
             let kind = pick(["engaging", "engaging", "engaging", "educational", "educational", "promotional"])
             let format = pick(["text", "image", "image", "video", "carousel", "poll", "story"])
-            var data: [String: JSONValue] = [
+            var data: JSONObject = [
                 "post": .string(post), "author": "brand", "kind": .string(kind), "format": .string(format),
                 "channel": .string(pick(["telegram", "instagram"])),
                 "next_step": .string(format == "poll" ? "poll" : pick(["poll", "form", "thread", "faq", "event", "none"])),

@@ -23,28 +23,65 @@ public enum EventCodec {
     /// every event of a commit).
     public static func encode(_ event: Event, recorded: [UInt8]) -> [UInt8] {
         var w = JSONWriter(capacity: 384)
+        write(
+            into: &w, data: JSONWriter.encode(.object(event.data)), id: event.id, meta: JSONWriter.encode(.object(event.meta)),
+            position: event.position, recorded: recorded, source: event.source, stream: event.stream, time: event.time,
+            type: event.type, version: event.version)
+        return w.bytes
+    }
+
+    /// The record the log stores for `prepared` at `position`: 32 bytes for its chain hash (zero
+    /// until ``seal(_:after:)``), then its canonical bytes. `data` and `meta` come encoded
+    /// already, so the writer only splices them in.
+    static func record(of prepared: PreparedEvent, id: String, position: UInt64, version: UInt64, recorded: [UInt8]) -> [UInt8] {
+        var w = JSONWriter(capacity: 32 + prepared.data.count + prepared.meta.count + 192)
+        w.bytes.append(contentsOf: genesis)
+        let event = prepared.event
+        write(
+            into: &w, data: prepared.data, id: id, meta: prepared.meta, position: position, recorded: recorded,
+            source: event.source, stream: event.stream, time: event.time, type: event.type, version: version)
+        return w.bytes
+    }
+
+    /// Writes the canonical bytes of an event's fields, in the order of format 1.
+    private static func write(
+        into w: inout JSONWriter, data: [UInt8], id: String, meta: [UInt8], position: UInt64, recorded: [UInt8],
+        source: String, stream: String, time: Instant, type: String, version: UInt64
+    ) {
         w.raw("{\"data\":")
-        w.write(.object(event.data))
+        w.bytes.append(contentsOf: data)
         w.raw(",\"id\":")
-        w.write(string: event.id)
+        w.write(string: id)
         w.raw(",\"meta\":")
-        w.write(.object(event.meta))
+        w.bytes.append(contentsOf: meta)
         w.raw(",\"position\":")
-        w.write(integer: Int64(event.position))
+        w.write(integer: Int64(position))
         w.raw(",\"recorded\":\"")
         w.bytes.append(contentsOf: recorded)
         w.raw("\",\"source\":")
-        w.write(string: event.source)
+        w.write(string: source)
         w.raw(",\"stream\":")
-        w.write(string: event.stream)
+        w.write(string: stream)
         w.raw(",\"time\":\"")
-        event.time.write(into: &w.bytes)
+        time.write(into: &w.bytes)
         w.raw("\",\"type\":")
-        w.write(string: event.type)
+        w.write(string: type)
         w.raw(",\"version\":")
-        w.write(integer: Int64(event.version))
+        w.write(integer: Int64(version))
         w.raw("}")
-        return w.bytes
+    }
+
+    /// Fills the first 32 bytes of `record` (from ``record(of:id:position:version:recorded:)``)
+    /// with its link in the chain: SHA-256 over `previous` followed by the canonical bytes.
+    static func seal(_ record: inout [UInt8], after previous: [UInt8]) {
+        record.withUnsafeMutableBytes { buffer in
+            var hasher = SHA256()
+            hasher.update(data: previous)
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[32...]))
+            hasher.finalize().withUnsafeBytes { digest in
+                buffer.baseAddress!.copyMemory(from: digest.baseAddress!, byteCount: 32)
+            }
+        }
     }
 
     /// Decodes canonical bytes back into an event.
@@ -92,4 +129,27 @@ public enum EventCodec {
         }
         return String(decoding: out, as: UTF8.self)
     }
+}
+
+/// A new event with its `data` and `meta` already encoded as canonical JSON.
+///
+/// Appenders prepare their events on their own threads (the import's reader, the daemon's
+/// request handlers), so that the log's single writer only splices the bytes into the canonical
+/// event instead of encoding every nested value while it holds the write transaction.
+public struct PreparedEvent: Sendable {
+    /// The event.
+    public let event: NewEvent
+    /// The canonical JSON of `event.data`.
+    let data: [UInt8]
+    /// The canonical JSON of `event.meta`.
+    let meta: [UInt8]
+
+    /// Prepares `event`.
+    public init(_ event: NewEvent) {
+        self.event = event
+        data = JSONWriter.encode(.object(event.data))
+        meta = event.meta.isEmpty ? Self.emptyObject : JSONWriter.encode(.object(event.meta))
+    }
+
+    private static let emptyObject: [UInt8] = Array("{}".utf8)
 }

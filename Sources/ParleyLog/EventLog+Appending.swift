@@ -24,6 +24,12 @@ extension EventLog {
     /// - Returns: one result per batch, in order. Throws only when storage fails (then nothing
     ///   of any batch was written).
     public func append(batches: [[NewEvent]], stopAtFailure: Bool = false) throws(LogError) -> [Result<AppendOutcome, LogError>] {
+        try append(prepared: batches.map { $0.map(PreparedEvent.init) }, stopAtFailure: stopAtFailure)
+    }
+
+    /// Appends each batch of events prepared by the caller (see ``PreparedEvent``) atomically,
+    /// all in one durable commit, as ``append(batches:stopAtFailure:)``.
+    public func append(prepared batches: [[PreparedEvent]], stopAtFailure: Bool = false) throws(LogError) -> [Result<AppendOutcome, LogError>] {
         let now = Instant(seconds: Date().timeIntervalSince1970)
         do {
             return try env.write { txn throws(StoreError) in
@@ -52,62 +58,61 @@ extension EventLog {
     /// Checks every event of `batch` against the log as `txn` sees it, then writes them all, or
     /// nothing when any check fails.
     private func appendOne(
-        _ batch: [NewEvent], txn: Transaction, head: inout (position: UInt64, hash: [UInt8]), recorded: Instant
+        _ batch: [PreparedEvent], txn: Transaction, head: inout (position: UInt64, hash: [UInt8]), recorded: Instant
     ) throws(StoreError) -> Result<AppendOutcome, LogError> {
         var plan = BatchPlan(next: head.position + 1, capacity: batch.count)
-        for (index, event) in batch.enumerated() {
-            if let failure = try plan.admit(event, index: index, txn: txn, tables: tables) {
+        for index in batch.indices {
+            if let failure = try plan.admit(batch, index: index, txn: txn, tables: tables) {
                 return .failure(failure)
             }
         }
         // Every check passed: encode (refusing oversized events before anything is written),
         // then chain and write.
-        var encoded: [[UInt8]] = []
-        encoded.reserveCapacity(plan.events.count)
         var recordedText: [UInt8] = []
         recorded.write(into: &recordedText)
+        var records: [[UInt8]] = []
+        records.reserveCapacity(plan.events.count)
         for planned in plan.events {
-            var event = planned.event
-            event.recorded = recorded
-            let canonical = EventCodec.encode(event, recorded: recordedText)
-            if canonical.count > Self.maxEventBytes {
-                return .failure(LogError(code: .tooLarge, message: "the event is \(canonical.count) bytes encoded, over the limit of 1 MiB (\(Self.maxEventBytes) bytes)", eventIndex: planned.index))
+            let record = EventCodec.record(
+                of: batch[planned.index], id: planned.id, position: planned.position, version: planned.version,
+                recorded: recordedText)
+            let size = record.count - 32
+            if size > Self.maxEventBytes {
+                return .failure(LogError(code: .tooLarge, message: "the event is \(size) bytes encoded, over the limit of 1 MiB (\(Self.maxEventBytes) bytes)", eventIndex: planned.index))
             }
-            encoded.append(canonical)
+            records.append(record)
         }
         var hash = head.hash
         var streamCount = UInt64(try txn.count(tables.streams))
         var newStreams: [String: UInt64] = [:]
         var finalVersions: [String: (number: UInt64, version: UInt64)] = [:]
         finalVersions.reserveCapacity(plan.events.count)
-        var value: [UInt8] = []
-        for index in plan.events.indices {
-            let canonical = encoded[index]
-            let planned = plan.events[index]
-            hash = canonical.withUnsafeBytes { EventCodec.chain(hash, $0) }
-            let key = Keys.uint64(planned.event.position)
-            value.removeAll(keepingCapacity: true)
-            value.append(contentsOf: hash)
-            value.append(contentsOf: canonical)
-            try txn.put(key, value, in: tables.events, mode: .append)
-            try txn.put(Array(planned.event.id.utf8), key, in: tables.ids, mode: .upsert)
+        for (i, planned) in plan.events.enumerated() {
+            EventCodec.seal(&records[i], after: hash)
+            hash.withUnsafeMutableBytes { link in
+                records[i].withUnsafeBytes { link.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<32])) }
+            }
+            let key = Keys.uint64(planned.position)
+            try txn.put(key, records[i], in: tables.events, mode: .append)
+            try txn.put(Array(planned.id.utf8), key, in: tables.ids, mode: .upsert)
+            let stream = batch[planned.index].event.stream
             var streamNumber = planned.streamNumber
             if streamNumber == 0 {
-                if let assigned = newStreams[planned.event.stream] {
+                if let assigned = newStreams[stream] {
                     streamNumber = assigned
                 } else {
                     streamCount += 1
                     streamNumber = streamCount
-                    newStreams[planned.event.stream] = streamNumber
+                    newStreams[stream] = streamNumber
                 }
             }
-            finalVersions[planned.event.stream] = (streamNumber, planned.event.version)
+            finalVersions[stream] = (streamNumber, planned.version)
             try txn.put(Keys.uint64(streamNumber), key, in: tables.streamEvents, mode: .appendDuplicate)
         }
         for (stream, final) in finalVersions {
             try txn.put(Array(stream.utf8), Keys.uint64(final.number) + Keys.uint64(final.version), in: tables.streams)
         }
-        if let last = plan.events.last { head = (last.event.position, hash) }
+        if let last = plan.events.last { head = (last.position, hash) }
         let outcome = AppendOutcome(positions: plan.positions, appended: plan.events.count, duplicates: batch.count - plan.events.count)
         return .success(outcome)
     }
@@ -116,9 +121,14 @@ extension EventLog {
 /// The events of one batch that passed their checks, with their positions and versions, before
 /// anything is written.
 struct BatchPlan {
+    /// An event of the batch that will be written.
     struct Planned {
+        /// Its index in the batch.
         var index: Int
-        var event: Event
+        /// Its id: the one it came with, or a generated one.
+        var id: String
+        var position: UInt64
+        var version: UInt64
         /// 0 for a stream new in this batch (numbered when written).
         var streamNumber: UInt64
     }
@@ -137,15 +147,16 @@ struct BatchPlan {
         ids.reserveCapacity(capacity)
     }
 
-    /// Admits `event` or says why not.
-    mutating func admit(_ event: NewEvent, index: Int, txn: Transaction, tables: EventLog.Tables) throws(StoreError) -> LogError? {
+    /// Admits event `index` of `batch` or says why not.
+    mutating func admit(_ batch: [PreparedEvent], index: Int, txn: Transaction, tables: EventLog.Tables) throws(StoreError) -> LogError? {
+        let event = batch[index].event
         if let id = event.id {
             if let earlier = ids[id] {
                 let planned = events[earlier]
-                guard planned.event.asNew.sameFact(as: event) else {
+                guard batch[planned.index].event.sameFact(as: event) else {
                     return LogError(code: .idConflict, message: "id \"\(id)\" is used by event \(planned.index) of this batch with other content", eventIndex: index, field: "id")
                 }
-                positions.append(planned.event.position)
+                positions.append(planned.position)
                 return nil
             }
             if let stored = try txn.get(Array(id.utf8), in: tables.ids) {
@@ -179,10 +190,7 @@ struct BatchPlan {
         streams[event.stream] = (current.number, version)
         let id = event.id ?? UUID().uuidString.lowercased()
         ids[id] = events.count
-        let stored = Event(
-            position: position, version: version, recorded: Instant(microseconds: 0), id: id, stream: event.stream,
-            type: event.type, time: event.time, source: event.source, data: event.data, meta: event.meta)
-        events.append(Planned(index: index, event: stored, streamNumber: current.number))
+        events.append(Planned(index: index, id: id, position: position, version: version, streamNumber: current.number))
         positions.append(position)
         return nil
     }

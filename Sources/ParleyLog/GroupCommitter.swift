@@ -16,7 +16,7 @@ public final class GroupCommitter: @unchecked Sendable {
     }
 
     private struct Request {
-        var batch: [NewEvent]
+        var batch: [PreparedEvent]
         var continuation: CheckedContinuation<Result<AppendOutcome, LogError>, Never>
     }
 
@@ -46,6 +46,9 @@ public final class GroupCommitter: @unchecked Sendable {
 
     /// Appends `batch` atomically; returns once it is durable on disk.
     public func append(_ batch: [NewEvent]) async throws(LogError) -> AppendOutcome {
+        // Encoded here, on the appender's thread, so that concurrent appenders share the work
+        // and the writer thread only splices bytes.
+        let batch = batch.map(PreparedEvent.init)
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<AppendOutcome, LogError>, Never>) in
             condition.lock()
             if stopping {
@@ -91,7 +94,7 @@ public final class GroupCommitter: @unchecked Sendable {
 
             let start = DispatchTime.now().uptimeNanoseconds
             do {
-                let results = try log.append(batches: requests.map(\.batch))
+                let results = try log.append(prepared: requests.map(\.batch))
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 commits += 1
                 let appended = results.reduce(0) { $0 + ((try? $1.get())?.appended ?? 0) }

@@ -60,7 +60,7 @@ public struct LogImporter {
         while true {
             let (batches, end) = queue.take(max: batchesPerCommit)
             if !batches.isEmpty {
-                let results = try log.append(batches: batches.map(\.events), stopAtFailure: true)
+                let results = try log.append(prepared: batches.map(\.events), stopAtFailure: true)
                 for (index, result) in results.enumerated() {
                     switch result {
                     case .success(let outcome):
@@ -74,6 +74,7 @@ public struct LogImporter {
                     }
                 }
                 progress(batches.last!.bytesRead, summary)
+                queue.recycle(batches)
             }
             switch end {
             case nil: continue
@@ -141,7 +142,8 @@ struct LineBatcher {
             guard body.count <= EventLog.maxEventBytes * 2 else {
                 throw EventValidationError(field: "", "the line is \(body.count) bytes, far over the 1 MiB event limit")
             }
-            batch.events.append(try NewEvent(json: JSONParser.parse(body)))
+            // Prepared here, on the reader thread: the writer only splices the encoded bytes.
+            batch.events.append(PreparedEvent(try NewEvent(json: JSONParser.parse(body))))
             batch.lines.append(lineNumber)
         } catch let error as JSONSyntaxError {
             return .failed(line: lineNumber, reason: error.description, field: nil, readBefore: read)
@@ -161,7 +163,7 @@ struct LineBatcher {
 
 /// A batch of validated events with the line each came from.
 struct ParsedBatch: Sendable {
-    var events: [NewEvent] = []
+    var events: [PreparedEvent] = []
     var lines: [Int] = []
     var bytesRead = 0
 }
@@ -176,6 +178,8 @@ final class BatchQueue: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var batches: [ParsedBatch] = []
+    /// Batches appended, waiting for the reader to free them.
+    private var appended: [ParsedBatch] = []
     private var end: End?
     private var cancelled = false
     private let capacity: Int
@@ -192,7 +196,19 @@ final class BatchQueue: @unchecked Sendable {
         condition.lock()
         while batches.count >= capacity && !cancelled { condition.wait() }
         batches.append(batch)
+        let appended = self.appended
+        self.appended = []
         condition.broadcast()
+        condition.unlock()
+        _ = appended  // the last reference: freed here, on the reader's thread
+    }
+
+    /// Hands batches the appender is done with back to the reader stage, which frees them: freeing
+    /// a batch's parsed events costs about as much as encoding them, and the appender is the busier
+    /// stage.
+    func recycle(_ done: [ParsedBatch]) {
+        condition.lock()
+        appended.append(contentsOf: done)
         condition.unlock()
     }
 

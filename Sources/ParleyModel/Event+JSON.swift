@@ -1,10 +1,15 @@
 extension NewEvent {
     /// The top-level fields an input event may carry: the envelope, plus the four the log adds
     /// (accepted and ignored, so that `parley read` output can be imported elsewhere).
-    static let inputFields: Set<String> = [
-        "id", "stream", "type", "time", "source", "expected_version", "data", "meta",
-        "position", "version", "recorded", "hash",
-    ]
+    static func isInputField(_ key: String) -> Bool {
+        switch key {
+        case "id", "stream", "type", "time", "source", "expected_version", "data", "meta",
+            "position", "version", "recorded", "hash":
+            return true
+        default:
+            return false
+        }
+    }
 
     /// Reads and validates an envelope and its vocabulary (`events.md`).
     ///
@@ -13,10 +18,9 @@ extension NewEvent {
         guard case .object(let o) = json else {
             throw EventValidationError(field: "", "an event must be a JSON object, got \(json.typeName)")
         }
-        if o.keys.contains(where: { !Self.inputFields.contains($0) }) {
-            for key in o.keys.sorted(by: { $0.utf8Precedes($1) }) where !Self.inputFields.contains(key) {
-                throw EventValidationError(field: key, "is not an envelope field (allowed: id, stream, type, time, source, expected_version, data, meta)")
-            }
+        // Members are in bytewise key order: the first unknown one is the one to name.
+        for (key, _) in o where !Self.isInputField(key) {
+            throw EventValidationError(field: key, "is not an envelope field (allowed: id, stream, type, time, source, expected_version, data, meta)")
         }
         func string(_ key: String, required: Bool) throws(EventValidationError) -> String? {
             switch o[key] {
@@ -48,7 +52,7 @@ extension NewEvent {
         guard case .object(let data)? = o["data"] else {
             throw EventValidationError(field: "data", o["data"] == nil ? "is required" : "must be a JSON object, got \(o["data"]!.typeName)")
         }
-        var meta: [String: JSONValue] = [:]
+        var meta: JSONObject = [:]
         switch o["meta"] {
         case nil, .null?: break
         case .object(let m)?: meta = m
@@ -95,7 +99,7 @@ extension NewEvent {
 extension Event {
     /// The event as JSON, with the fields the log adds; `hash` when given.
     public func json(hash: String? = nil) -> JSONValue {
-        var o: [String: JSONValue] = [
+        var o: JSONObject = [
             "position": .int(Int64(position)), "version": .int(Int64(version)),
             "recorded": .string(recorded.rfc3339), "id": .string(id), "stream": .string(stream),
             "type": .string(type), "time": .string(time.rfc3339), "source": .string(source),
@@ -109,7 +113,7 @@ extension Event {
 extension NewEvent {
     /// The envelope as JSON, as `parley import` reads it.
     public var json: JSONValue {
-        var o: [String: JSONValue] = [
+        var o: JSONObject = [
             "stream": .string(stream), "type": .string(type), "time": .string(time.rfc3339), "data": .object(data),
         ]
         if let id { o["id"] = .string(id) }

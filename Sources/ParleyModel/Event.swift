@@ -11,13 +11,13 @@ public struct NewEvent: Sendable, Equatable {
     public var source: String
     /// `0`: the stream must not exist yet; `N`: its version must be exactly `N`.
     public var expectedVersion: Int64?
-    public var data: [String: JSONValue]
+    public var data: JSONObject
     /// Correlation and causation ids, actor, anything else; `{}` when absent.
-    public var meta: [String: JSONValue]
+    public var meta: JSONObject
 
     public init(
         id: String? = nil, stream: String, type: String, time: Instant, source: String = "api",
-        expectedVersion: Int64? = nil, data: [String: JSONValue], meta: [String: JSONValue] = [:]
+        expectedVersion: Int64? = nil, data: JSONObject, meta: JSONObject = [:]
     ) {
         self.id = id
         self.stream = stream
@@ -53,12 +53,12 @@ public struct Event: Sendable, Equatable {
     public var type: String
     public var time: Instant
     public var source: String
-    public var data: [String: JSONValue]
-    public var meta: [String: JSONValue]
+    public var data: JSONObject
+    public var meta: JSONObject
 
     public init(
         position: UInt64, version: UInt64, recorded: Instant, id: String, stream: String, type: String,
-        time: Instant, source: String, data: [String: JSONValue], meta: [String: JSONValue]
+        time: Instant, source: String, data: JSONObject, meta: JSONObject
     ) {
         self.position = position
         self.version = version

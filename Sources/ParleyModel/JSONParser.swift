@@ -91,9 +91,12 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         guard depth <= 512 else { throw error("nesting deeper than 512") }
         index += 1
-        var object: [String: JSONValue] = [:]
+        var members: [JSONObject.Member] = []
+        // Members usually arrive in key order (canonical JSON, most writers); otherwise they
+        // are sorted at the end, keeping where each key was for a duplicate's error.
+        var keyOffsets: [Int]? = nil
         skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(JSONObject()) }
         while true {
             skipSpace()
             guard index < bytes.count else { throw error("unexpected end of input in an object") }
@@ -105,17 +108,38 @@ public struct JSONParser {
             index += 1
             skipSpace()
             let value = try parseValue(depth: depth)
-            if object.updateValue(value, forKey: key) != nil {
-                throw error("duplicate key \"\(key)\"", at: keyOffset)
+            if keyOffsets != nil {
+                keyOffsets!.append(keyOffset)
+            } else if let last = members.last, !last.key.utf8Precedes(key) {
+                if JSONObject.sameBytes(last.key, key) { throw error("duplicate key \"\(key)\"", at: keyOffset) }
+                keyOffsets = Array(repeating: 0, count: members.count) + [keyOffset]
             }
+            members.append((key, value))
             skipSpace()
             guard index < bytes.count else { throw error("unexpected end of input in an object") }
             switch bytes[index] {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(object)
+            case UInt8(ascii: "}"):
+                index += 1
+                guard let keyOffsets else { return .object(JSONObject(sortedMembers: members)) }
+                return .object(try sorted(members, keyOffsets: keyOffsets))
             default: throw error("expected ',' or '}' in an object")
             }
         }
+    }
+
+    /// `members` sorted bytewise by key; the later of two equal keys is an error at its offset.
+    private func sorted(_ members: [JSONObject.Member], keyOffsets: [Int]) throws(JSONSyntaxError) -> JSONObject {
+        let order = members.indices.sorted { a, b in
+            let (x, y) = (members[a].key, members[b].key)
+            if x.utf8Precedes(y) { return true }
+            if y.utf8Precedes(x) { return false }
+            return a < b
+        }
+        for (a, b) in zip(order, order.dropFirst()) where JSONObject.sameBytes(members[a].key, members[b].key) {
+            throw error("duplicate key \"\(members[b].key)\"", at: keyOffsets[b])
+        }
+        return JSONObject(sortedMembers: order.map { members[$0] })
     }
 
     private mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> JSONValue {

@@ -16,7 +16,7 @@ public enum JSONValue: Sendable {
     case double(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
 }
 
 extension JSONValue {
@@ -53,7 +53,7 @@ extension JSONValue {
     }
 
     /// The members, if this is an object.
-    @inlinable public var objectValue: [String: JSONValue]? {
+    @inlinable public var objectValue: JSONObject? {
         if case .object(let o) = self { return o }
         return nil
     }
@@ -131,7 +131,7 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     public init(stringLiteral value: String) { self = .string(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        self = .object(JSONObject(elements.lazy.map { (key: $0.0, value: $0.1) }))
     }
 }
 

@@ -36,7 +36,7 @@ public struct JSONWriter {
         case .object(let o):
             bytes.append(UInt8(ascii: "{"))
             var first = true
-            for (key, element) in o.sorted(by: { $0.key.utf8Precedes($1.key) }) {
+            for (key, element) in o.members {
                 if !first { bytes.append(UInt8(ascii: ",")) }
                 first = false
                 write(string: key)

@@ -66,7 +66,7 @@ public struct PolicySet: Sendable, Equatable {
     /// Replaces the policy `name` by `value` (missing fields take their defaults).
     ///
     /// - Throws: ``EventValidationError`` naming `<prefix><field>` when `value` is not a valid policy.
-    public mutating func set(name: String, value: [String: JSONValue], fieldPrefix: String = "data.value.") throws(EventValidationError) {
+    public mutating func set(name: String, value: JSONObject, fieldPrefix: String = "data.value.") throws(EventValidationError) {
         var p = PolicyParser(object: value, prefix: fieldPrefix)
         switch name {
         case "sla": sla = try p.sla()
@@ -82,7 +82,7 @@ public struct PolicySet: Sendable, Equatable {
 /// Checks `policy.set` values at append time.
 public enum Policies {
     /// Checks a `policy.set` value; throws naming `data.value.<field>`.
-    public static func validate(name: String, value: [String: JSONValue]) throws(EventValidationError) {
+    public static func validate(name: String, value: JSONObject) throws(EventValidationError) {
         var set = PolicySet()
         try set.set(name: name, value: value)
     }

@@ -1,10 +1,10 @@
 /// Reads one policy object field by field, refusing unknown fields, wrong JSON types and values
 /// out of range with an error that names the field.
 struct PolicyParser {
-    var object: [String: JSONValue]
+    var object: JSONObject
     var prefix: String
 
-    init(object: [String: JSONValue], prefix: String) {
+    init(object: JSONObject, prefix: String) {
         self.object = object
         self.prefix = prefix
     }
@@ -13,13 +13,13 @@ struct PolicyParser {
         EventValidationError(field: prefix + field, reason)
     }
 
-    func onlyKnown(_ allowed: [String], in object: [String: JSONValue], at path: String = "") throws(EventValidationError) {
+    func onlyKnown(_ allowed: [String], in object: JSONObject, at path: String = "") throws(EventValidationError) {
         for key in object.keys.sorted(by: { $0.utf8Precedes($1) }) where !allowed.contains(key) {
             throw fail(path + key, "is not a field of this policy (known: \(allowed.joined(separator: ", ")))")
         }
     }
 
-    func number(_ key: String, in object: [String: JSONValue]? = nil, at path: String = "") throws(EventValidationError) -> Double? {
+    func number(_ key: String, in object: JSONObject? = nil, at path: String = "") throws(EventValidationError) -> Double? {
         guard let v = (object ?? self.object)[key] else { return nil }
         guard let d = v.doubleValue else { throw fail(path + key, "must be a number, got \(v.typeName)") }
         return d

@@ -13,7 +13,7 @@ extension SLAPolicy {
         case .always:
             hoursJSON = "24x7"
         case .weekly(let days):
-            var o: [String: JSONValue] = [:]
+            var o: JSONObject = [:]
             for (index, name) in PolicyParser.weekdays.enumerated() {
                 o[name] = .array((days[index + 1] ?? []).map { [.string(Self.clock($0.lowerBound)), .string(Self.clock($0.upperBound))] })
             }
@@ -36,7 +36,7 @@ extension CommunityPolicy {
     public var json: JSONValue {
         [
             "window_days": .number(windowDays), "newcomer_days": .number(newcomerDays), "activist_min": .number(activistMin),
-            "timezone": .string(timezone), "hero_weights": .object(heroWeights.mapValues { .number($0) }),
+            "timezone": .string(timezone), "hero_weights": .object(JSONObject(heroWeights.mapValues { JSONValue.number($0) })),
         ]
     }
 }
@@ -45,7 +45,7 @@ extension ContentPolicy {
     /// The policy in the shape of `views.md`.
     public var json: JSONValue {
         [
-            "timezone": .string(timezone), "targets": .object(targets.mapValues { .number($0) }),
+            "timezone": .string(timezone), "targets": .object(JSONObject(targets.mapValues { JSONValue.number($0) })),
             "max_brand_posts_per_day": .number(maxBrandPostsPerDay), "stop_words": .array(stopWords.map { .string($0) }),
         ]
     }

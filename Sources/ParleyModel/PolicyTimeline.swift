@@ -14,7 +14,7 @@ public struct PolicyTimeline: Sendable {
     /// every instant, whatever the log says.
     ///
     /// - Throws: ``EventValidationError`` naming the override field at fault (`sla.hours.mon[0]`).
-    public init(overrides: [String: JSONValue]) throws(EventValidationError) {
+    public init(overrides: JSONObject) throws(EventValidationError) {
         for name in overrides.keys.sorted() {
             guard PolicySet.names.contains(name) else {
                 throw EventValidationError(field: name, "is not a policy name (known: sla, community, content, product)")

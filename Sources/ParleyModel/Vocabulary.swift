@@ -83,10 +83,11 @@ public enum Vocabulary {
     /// Checks `data` against the vocabulary entry of `type`; unknown types pass.
     ///
     /// - Throws: ``EventValidationError`` naming `data.<field>`.
-    public static func validate(type: String, data: [String: JSONValue]) throws(EventValidationError) {
+    public static func validate(type: String, data: JSONObject) throws(EventValidationError) {
         guard let fields = table[type] else { return }
         for field in fields {
-            let path = "data.\(field.name)"
+            // Named only on failure: formatting it for every field costs more than the check.
+            var path: String { "data.\(field.name)" }
             guard let value = data[field.name], !value.isNull else {
                 if field.required { throw EventValidationError(field: path, "is required for \(type)") }
                 continue

@@ -36,7 +36,7 @@ extension PluginConfiguration {
                 environment[key] = s
             }
         }
-        var config: [String: JSONValue] = [:]
+        var config: JSONObject = [:]
         if let c = o["config"], !c.isNull {
             guard let object = c.objectValue else { throw PluginHostError("\(at2): key \"config\" must be an object, got \(c.typeName)") }
             config = object

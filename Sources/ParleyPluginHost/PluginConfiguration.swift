@@ -11,7 +11,7 @@ public struct PluginConfiguration: Sendable {
     /// Environment variables of the process, beside `PATH`, `HOME`, `LANG` and `TZ` of the host.
     public var environment: [String: String]
     /// The `config` object handed to the plugin in `hello`.
-    public var config: [String: JSONValue]
+    public var config: JSONObject
     /// The position a new plugin (one without a stored checkpoint) starts replaying from.
     public var from: UInt64
     /// Seconds between ticks, overriding the plugin's `tick_s` (`nil`: the plugin's own choice).
@@ -41,7 +41,7 @@ public struct PluginConfiguration: Sendable {
     ///   - from: where a new plugin starts replaying (0 or 1: from the first event).
     ///   - tickSeconds: overrides the plugin's `tick_s`.
     public init(
-        name: String, command: [String], environment: [String: String] = [:], config: [String: JSONValue] = [:],
+        name: String, command: [String], environment: [String: String] = [:], config: JSONObject = [:],
         from: UInt64 = 0, tickSeconds: Double? = nil
     ) {
         self.name = name

@@ -9,10 +9,10 @@ public struct DaemonHello: Sendable, Equatable {
     /// The position the plugin last confirmed with a `checkpoint`; 0 for a new plugin.
     public var checkpoint: UInt64
     /// The `config` object of the plugin's entry in the daemon's configuration file.
-    public var config: [String: JSONValue]
+    public var config: JSONObject
 
     /// Creates a hello.
-    public init(name: String, checkpoint: UInt64, config: [String: JSONValue] = [:], protocolVersion: Int64 = pluginProtocolVersion) {
+    public init(name: String, checkpoint: UInt64, config: JSONObject = [:], protocolVersion: Int64 = pluginProtocolVersion) {
         self.protocolVersion = protocolVersion
         self.name = name
         self.checkpoint = checkpoint
@@ -52,7 +52,7 @@ public enum DaemonMessage: Sendable, Equatable {
 
     /// The message as a JSON object.
     public var json: JSONValue {
-        var o: [String: JSONValue] = ["type": .string(typeName)]
+        var o: JSONObject = ["type": .string(typeName)]
         switch self {
         case .hello(let h):
             o["protocol"] = .int(h.protocolVersion)
@@ -65,7 +65,7 @@ public enum DaemonMessage: Sendable, Equatable {
             o["position"] = .int(Int64(position))
         case .webhook(let w):
             o["id"] = .string(w.id)
-            o["headers"] = .object(w.headers.mapValues { .string($0) })
+            o["headers"] = .object(JSONObject(w.headers.mapValues { JSONValue.string($0) }))
             o["body"] = .string(w.base64Body)
         case .tick(let now):
             o["now"] = .string(now.rfc3339)

@@ -5,7 +5,7 @@ import ParleyModel
 enum EventWire {
     /// The envelope of `event` as a JSON object; `id`, `expected_version` and `meta` only when set.
     static func json(_ event: NewEvent) -> JSONValue {
-        var o: [String: JSONValue] = [
+        var o: JSONObject = [
             "stream": .string(event.stream), "type": .string(event.type), "time": .string(event.time.rfc3339),
             "source": .string(event.source), "data": .object(event.data),
         ]

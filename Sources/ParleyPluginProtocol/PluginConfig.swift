@@ -4,10 +4,10 @@ public import ParleyModel
 /// errors that name the key at fault.
 public struct PluginConfig: Sendable {
     /// The config object as received.
-    public let values: [String: JSONValue]
+    public let values: JSONObject
 
     /// Wraps a config object.
-    public init(_ values: [String: JSONValue]) { self.values = values }
+    public init(_ values: JSONObject) { self.values = values }
 
     private func fail(_ key: String, _ text: String) -> PluginProtocolError {
         PluginProtocolError(.invalidValue, "config key \"\(key)\" \(text)")

@@ -5,10 +5,10 @@ public final class PluginContext {
     /// The plugin's configured name; use it as the `source` of emitted events.
     public let name: String
     /// The `config` object of the daemon's hello.
-    public let config: [String: JSONValue]
+    public let config: JSONObject
     private let transport: any LineTransport
 
-    init(name: String, config: [String: JSONValue], transport: any LineTransport) {
+    init(name: String, config: JSONObject, transport: any LineTransport) {
         self.name = name
         self.config = config
         self.transport = transport

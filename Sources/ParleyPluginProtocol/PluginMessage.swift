@@ -68,7 +68,7 @@ public enum PluginMessage: Sendable, Equatable {
 
     /// The message as a JSON object.
     public var json: JSONValue {
-        var o: [String: JSONValue] = ["type": .string(typeName)]
+        var o: JSONObject = ["type": .string(typeName)]
         switch self {
         case .hello(let h):
             o["protocol"] = .int(h.protocolVersion)

@@ -5,9 +5,9 @@ import ParleyModel
 struct WireObject {
     /// The message type, for error messages.
     let type: String
-    let fields: [String: JSONValue]
+    let fields: JSONObject
 
-    init(type: String, fields: [String: JSONValue]) {
+    init(type: String, fields: JSONObject) {
         self.type = type
         self.fields = fields
     }
@@ -70,7 +70,7 @@ struct WireObject {
         return UInt64(i)
     }
 
-    func object(_ key: String) throws(PluginProtocolError) -> [String: JSONValue] {
+    func object(_ key: String) throws(PluginProtocolError) -> JSONObject {
         let v = try required(key)
         guard case .object(let o) = v else { throw fail(.wrongFieldType, key, "must be an object, got \(v.typeName)") }
         return o

@@ -130,7 +130,7 @@ public enum CompactCodec {
                 return .array(a)
             case 7:
                 guard let n = varint(), n <= bytes.count else { return nil }
-                var o: [String: JSONValue] = [:]
+                var o: JSONObject = [:]
                 o.reserveCapacity(n)
                 for _ in 0..<n {
                     guard let k = string(), let v = value() else { return nil }

@@ -17,7 +17,7 @@ public struct ViewRequest: Sendable {
     /// `YYYY-Www`, for heroes.
     public var week: String?
     /// `--policy FILE`: policies that replace the log's at every instant.
-    public var policyOverrides: [String: JSONValue]?
+    public var policyOverrides: JSONObject?
     /// The draft of `content check`.
     public var draft: JSONValue?
 
@@ -51,7 +51,7 @@ public struct ViewRequest: Sendable {
     }
 
     /// Parses the JSON text of a policy file `{name: value}`, refusing unknown names and fields.
-    public static func policyOverrides(json text: [UInt8], source: String) throws(ViewQueryError) -> [String: JSONValue] {
+    public static func policyOverrides(json text: [UInt8], source: String) throws(ViewQueryError) -> JSONObject {
         let json: JSONValue
         do { json = try JSONParser.parse(text) } catch { throw ViewQueryError(parameter: source, "is not valid JSON: \(error)") }
         guard let object = json.objectValue else { throw ViewQueryError(parameter: source, "must hold a JSON object {name: policy}") }

@@ -17,7 +17,7 @@ struct AppendCommand: ParsableCommand {
     @Option(help: "The meta object, as JSON.") var meta: String?
 
     func run() throws {
-        var object: [String: JSONValue] = ["stream": .string(stream), "type": .string(type), "time": .string(time)]
+        var object: JSONObject = ["stream": .string(stream), "type": .string(type), "time": .string(time)]
         object["data"] = try parseJSON(data, option: "--data")
         if let meta { object["meta"] = try parseJSON(meta, option: "--meta") }
         if let id { object["id"] = .string(id) }

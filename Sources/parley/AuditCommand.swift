@@ -59,7 +59,7 @@ struct AuditCommand: ParsableCommand {
             switch result {
             case .success(let report) where viewFailure != nil:
                 if globals.json {
-                    var o: [String: JSONValue] = ["ok": false, "error": .string(viewFailure!.message), "events": .int(Int64(report.events))]
+                    var o: JSONObject = ["ok": false, "error": .string(viewFailure!.message), "events": .int(Int64(report.events))]
                     if let p = viewFailure!.position { o["position"] = .int(Int64(p)) }
                     Output.line(JSONWriter.string(.object(o)))
                 }
@@ -72,7 +72,7 @@ struct AuditCommand: ParsableCommand {
                 }
             case .failure(let failure):
                 if globals.json {
-                    var o: [String: JSONValue] = ["ok": false, "error": .string(failure.message)]
+                    var o: JSONObject = ["ok": false, "error": .string(failure.message)]
                     if let p = failure.position { o["position"] = .int(Int64(p)) }
                     Output.line(JSONWriter.string(.object(o)))
                 }
@@ -99,9 +99,9 @@ struct AuditCommand: ParsableCommand {
                 throw CommandFailure(message: error.message)
             }
             if globals.json {
-                var views: [String: JSONValue] = [:]
+                var views: JSONObject = [:]
                 for d in digests { views[d.view] = .string(d.digest) }
-                var o: [String: JSONValue] = ["as_of": .string(t.rfc3339), "views": .object(views)]
+                var o: JSONObject = ["as_of": .string(t.rfc3339), "views": .object(views)]
                 if let atPosition { o["at_position"] = .int(Int64(atPosition)) }
                 Output.line(JSONWriter.string(.object(o)))
             } else {

@@ -44,9 +44,9 @@ extension BenchCommand {
         let warm = median(try (0..<3).map { _ in try cliSeconds() })
         // Every query as a whole CLI process with the stored state warm, now and 45 days back
         // (median of three runs each).
-        var queries: [String: JSONValue] = [:]
+        var queries: JSONObject = [:]
         for name in ViewQueryName.replayable {
-            var figures: [String: JSONValue] = [:]
+            var figures: JSONObject = [:]
             for (label, asOf) in [("now", until), ("past", past)] {
                 figures["cli_\(label)_ms"] = .double(median(try (0..<3).map { _ in try cliSeconds(name, asOf: asOf) }) * 1000)
             }

@@ -20,7 +20,7 @@ struct BenchCommand: AsyncParsableCommand {
         let base = scratch ?? FileManager.default.temporaryDirectory.path
         let directory = base + "/parley-bench-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var figures: [String: JSONValue] = [:]
+        var figures: JSONObject = [:]
         progress("generating \(events) events")
         let input = directory + ".jsonl"
         defer { try? FileManager.default.removeItem(atPath: input) }

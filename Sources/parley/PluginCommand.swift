@@ -60,7 +60,7 @@ struct PluginRunCommand: AsyncParsableCommand {
     private func resolvePlugin() throws -> PluginConfiguration {
         if let command {
             guard config == nil else { throw CommandFailure(message: "give either --command or --config, not both", status: 2) }
-            var object: [String: JSONValue] = [:]
+            var object: JSONObject = [:]
             if let pluginConfig {
                 guard case .object(let o) = try parseJSON(pluginConfig, option: "--plugin-config") else {
                     throw CommandFailure(message: "--plugin-config must be a JSON object")

@@ -85,10 +85,10 @@ struct RemoteLog {
 
     /// The JSON of a view query; a draft or what-if policies go as a POST body
     /// `{"draft": …, "policy": {…}}`.
-    func view(_ path: String, query: [String: String], draft: JSONValue?, policy: [String: JSONValue]? = nil) throws -> JSONValue {
+    func view(_ path: String, query: [String: String], draft: JSONValue?, policy: JSONObject? = nil) throws -> JSONValue {
         let response: Response
         if draft != nil || policy != nil {
-            var body: [String: JSONValue] = [:]
+            var body: JSONObject = [:]
             body["draft"] = draft
             body["policy"] = policy.map { .object($0) }
             response = try send("POST", "/v1/views/\(path)", query: query, body: Data(JSONWriter.encode(.object(body))))

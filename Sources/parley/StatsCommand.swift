@@ -21,12 +21,15 @@ struct StatsCommand: ParsableCommand {
             plugins = try PluginCheckpoints(log: log).all()
         } catch { throw CommandFailure(message: error.message) }
         if globals.json {
+            let pluginLags = JSONObject(plugins.mapValues { checkpoint -> JSONValue in
+                ["checkpoint": .int(Int64(checkpoint)), "lag": .int(Int64(stats.events - min(checkpoint, stats.events)))]
+            })
             Output.line(JSONWriter.string([
                 "events": .int(Int64(stats.events)), "streams": .int(Int64(stats.streams)), "bytes": .int(Int64(stats.bytes)),
                 "used_bytes": .int(Int64(stats.usedBytes)), "map_size": .int(Int64(stats.mapSize)),
                 "format": .int(Int64(EventLog.formatVersion)),
                 "views": ["position": .int(Int64(viewsPosition)), "lag": .int(Int64(stats.events - min(viewsPosition, stats.events)))],
-                "plugins": .object(plugins.mapValues { ["checkpoint": .int(Int64($0)), "lag": .int(Int64(stats.events - min($0, stats.events)))] }),
+                "plugins": .object(pluginLags),
             ]))
         } else {
             Output.line("""

@@ -29,7 +29,7 @@ enum YAMLDocument {
         case .sequence(let sequence):
             return .array(try sequence.enumerated().map { try convert($0.element, path: "\(path)[\($0.offset)]") })
         case .mapping(let mapping):
-            var object: [String: JSONValue] = [:]
+            var object: JSONObject = [:]
             for (key, value) in mapping {
                 guard let name = key.string else { throw Failure(description: "\(path.isEmpty ? "the document" : path) has a key that is not a string") }
                 object[name] = try convert(value, path: path.isEmpty ? name : "\(path).\(name)")

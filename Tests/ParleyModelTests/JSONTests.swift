@@ -47,4 +47,46 @@ import Testing
             #expect(JSONWriter.string(.int(i)) == String(i))
         }
     }
+
+    @Test func duplicateKeysAreFoundInAnyOrderAtTheLaterKey() {
+        for (text, offset) in [(#"{"b":1,"a":2,"b":3}"#, 13), (#"{"a":1,"a":2}"#, 7), (#"{"c":1,"b":2,"a":3,"c":4}"#, 19)] {
+            do {
+                _ = try JSONParser.parse(text)
+                Issue.record("expected a duplicate key in \(text)")
+            } catch {
+                #expect(error.reason.contains("duplicate key"), "\(text)")
+                #expect(error.offset == offset, "\(text)")
+            }
+        }
+    }
+
+    @Test func objectsKeepTheirMembersInBytewiseKeyOrder() throws {
+        // "é" precomposed and decomposed are canonically equivalent (`==` for String) but are
+        // different keys by their bytes, which is how the spec orders and identifies them.
+        let precomposed = "\u{E9}", decomposed = "e\u{301}"
+        let v = try JSONParser.parse(#"{"z":1,"\#(precomposed)":2,"\#(decomposed)":3,"B":4,"a":5}"#)
+        guard case .object(let o) = v else { Issue.record("not an object"); return }
+        #expect(o.keys == ["B", "a", decomposed, "z", precomposed])
+        #expect(o[precomposed] == 2 && o[decomposed] == 3)
+        #expect(JSONWriter.string(v) == #"{"B":4,"a":5,"e\#u{301}":3,"z":1,"\#u{E9}":2}"#)
+    }
+
+    @Test func objectEditsKeepTheOrderInLargeAndSmallObjects() {
+        for size in [3, 40] {
+            var o = JSONObject()
+            let keys = (0..<size).map { "k\(($0 * 7919) % size)" }
+            for (i, key) in keys.enumerated() { o[key] = .int(Int64(i)) }
+            #expect(o.count == size)
+            #expect(o.keys == keys.sorted { $0.utf8Precedes($1) })
+            for (i, key) in keys.enumerated() { #expect(o[key] == .int(Int64(i))) }
+            o["k1"] = Optional<JSONValue>.none  // (a bare `nil` would be JSONValue's null literal)
+            #expect(!o.keys.contains("k1") && o.count == size - 1)
+            #expect(o.removeValue(forKey: "k0") != nil && !o.keys.contains("k0"))
+            #expect(o.updateValue(.bool(true), forKey: "k2") == .int(Int64(keys.firstIndex(of: "k2")!)))
+            #expect(o["missing"].map { _ in true } ?? false == false)
+            // Equal objects compare and hash alike however they were built.
+            let rebuilt = JSONObject(o.reversed())
+            #expect(rebuilt == o && rebuilt.hashValue == o.hashValue)
+        }
+    }
 }

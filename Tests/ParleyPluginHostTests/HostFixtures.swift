@@ -19,7 +19,7 @@ func withTemporaryLog<T>(_ body: (EventLog, URL) async throws -> T) async throws
 }
 
 /// The host's timings shrunk so that supervision tests take milliseconds.
-func fastConfiguration(_ name: String, command: [String], environment: [String: String] = [:], config: [String: JSONValue] = [:]) -> PluginConfiguration {
+func fastConfiguration(_ name: String, command: [String], environment: [String: String] = [:], config: JSONObject = [:]) -> PluginConfiguration {
     var c = PluginConfiguration(name: name, command: command, environment: environment, config: config)
     c.handshakeTimeout = .milliseconds(1500)
     c.stopGrace = .milliseconds(500)
@@ -87,7 +87,7 @@ func comment(_ n: Int, help: Bool, time: String = "2026-03-02T09:00:00Z") -> New
 }
 
 /// An event of any type with the given data, id and time.
-func event(_ type: String, stream: String, id: String, time: String, _ data: [String: JSONValue]) -> NewEvent {
+func event(_ type: String, stream: String, id: String, time: String, _ data: JSONObject) -> NewEvent {
     NewEvent(id: id, stream: stream, type: type, time: try! Instant(rfc3339: time), data: data)
 }
 

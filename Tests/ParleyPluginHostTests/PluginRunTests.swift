@@ -61,7 +61,7 @@ import ParleyPluginHost
     @Test func loopDraftsOncePerShippingWithTheOwedMembers() async throws {
         try await withTemporaryLog { log, _ in
             let t = "2026-03-0"
-            func idea(_ type: String, _ n: Int, _ data: [String: JSONValue]) -> NewEvent {
+            func idea(_ type: String, _ n: Int, _ data: JSONObject) -> NewEvent {
                 event(type, stream: "idea:\(data["idea"]!.stringValue!)", id: "e\(n)", time: "\(t)\(n % 9 + 1)T10:00:00Z", data)
             }
             _ = try log.append([

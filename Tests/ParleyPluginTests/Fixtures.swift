@@ -16,16 +16,16 @@ enum Fixtures {
     }
 
     /// A GitHub payload, optionally changed by `edit` (re-encoded canonically when edited).
-    static func github(_ path: String, edit: ((inout [String: JSONValue]) -> Void)? = nil) throws -> [UInt8] {
+    static func github(_ path: String, edit: ((inout JSONObject) -> Void)? = nil) throws -> [UInt8] {
         try variant("github-webhooks/\(path)", edit: edit)
     }
 
     /// A Telegram update, optionally changed by `edit`.
-    static func telegram(_ name: String, edit: ((inout [String: JSONValue]) -> Void)? = nil) throws -> [UInt8] {
+    static func telegram(_ name: String, edit: ((inout JSONObject) -> Void)? = nil) throws -> [UInt8] {
         try variant("telegram-nutgram-updates/\(name).json", edit: edit)
     }
 
-    private static func variant(_ path: String, edit: ((inout [String: JSONValue]) -> Void)?) throws -> [UInt8] {
+    private static func variant(_ path: String, edit: ((inout JSONObject) -> Void)?) throws -> [UInt8] {
         let raw = try bytes(path)
         guard let edit else { return raw }
         guard case .object(var o) = try JSONParser.parse(raw) else { throw PluginProcessError(description: "\(path) is not an object") }
@@ -34,11 +34,11 @@ enum Fixtures {
     }
 }
 
-extension Dictionary where Key == String, Value == JSONValue {
+extension JSONObject {
     /// Sets the value at a dotted `path` of nested objects, creating none (the objects must exist).
     mutating func set(_ path: String, _ value: JSONValue) {
         let keys = path.split(separator: ".").map(String.init)
-        func assign(_ object: inout [String: JSONValue], _ keys: ArraySlice<String>) {
+        func assign(_ object: inout JSONObject, _ keys: ArraySlice<String>) {
             guard let first = keys.first else { return }
             if keys.count == 1 { object[first] = value; return }
             guard case .object(var inner)? = object[first] else { return }

@@ -25,7 +25,7 @@ import ParleyPluginProtocol
         return Webhook(id: id, headers: headers, body: body)
     }
 
-    static func start(config: [String: JSONValue] = [:], secret: String? = secret) throws -> PluginProcess {
+    static func start(config: JSONObject = [:], secret: String? = secret) throws -> PluginProcess {
         let (plugin, hello) = try PluginProcess.started("github", config: config, environment: secret.map { ["GITHUB_WEBHOOK_SECRET": $0] } ?? [:])
         #expect(hello.subscribe.isEmpty)
         return plugin

@@ -24,7 +24,7 @@ struct Exchange {
 extension PluginProcess {
     /// Starts a plugin and performs the handshake; returns the process and the plugin's hello.
     static func started(
-        _ name: String, config: [String: JSONValue] = [:], checkpoint: UInt64 = 0, environment: [String: String] = [:]
+        _ name: String, config: JSONObject = [:], checkpoint: UInt64 = 0, environment: [String: String] = [:]
     ) throws -> (PluginProcess, PluginHello) {
         let plugin = try PluginProcess(name, environment: environment)
         plugin.send(.hello(DaemonHello(name: name, checkpoint: checkpoint, config: config)))

@@ -33,11 +33,11 @@ struct EchoHandler: PluginHandler {
 }
 
 @Suite struct RuntimeTests {
-    static func event(_ position: UInt64, _ data: [String: JSONValue] = [:]) -> String {
+    static func event(_ position: UInt64, _ data: JSONObject = [:]) -> String {
         DaemonMessage.event(Event(
             position: position, version: 1, recorded: Instant(microseconds: 0), id: "e\(position)", stream: "post:p",
             type: "comment.posted", time: Instant(microseconds: Int64(position) * 1_000_000), source: "api",
-            data: ["comment": .string("c\(position)"), "post": "p", "author": "a"].merging(data) { _, new in new }, meta: [:]
+            data: (["comment": .string("c\(position)"), "post": "p", "author": "a"] as JSONObject).merging(data) { _, new in new }, meta: [:]
         )).line
     }
 

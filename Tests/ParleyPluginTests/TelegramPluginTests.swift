@@ -4,7 +4,7 @@ import ParleyPluginProtocol
 
 /// Drives the real `parley-plugin-telegram` executable with the nutgram example updates.
 @Suite struct TelegramPluginTests {
-    static func start(config: [String: JSONValue] = ["bot_username": "parley_bot"], token: String? = nil) throws -> PluginProcess {
+    static func start(config: JSONObject = ["bot_username": "parley_bot"], token: String? = nil) throws -> PluginProcess {
         let (plugin, hello) = try PluginProcess.started("telegram", config: config, environment: token.map { ["TELEGRAM_SECRET_TOKEN": $0] } ?? [:])
         #expect(hello.subscribe.isEmpty)
         return plugin

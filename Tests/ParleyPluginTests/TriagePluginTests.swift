@@ -16,7 +16,7 @@ import ParleyPluginProtocol
         )
     }
 
-    static func started(_ config: [String: JSONValue] = [:]) throws -> PluginProcess {
+    static func started(_ config: JSONObject = [:]) throws -> PluginProcess {
         let (plugin, hello) = try PluginProcess.started("triage", config: config)
         #expect(hello.subscribe == ["comment.posted"])
         #expect(hello.subscription.matches("comment.posted") && !hello.subscription.matches("ticket.opened"))

@@ -23,7 +23,7 @@ struct RandomCommunity {
         let ticket = pick(["t1", "t2", "t3", "t4"])
         let idea = pick(["i1", "i2", "i3"])
         let post = pick(["p1", "p2", "p3"])
-        let (type, data): (String, [String: JSONValue]) = switch Int.random(in: 0..<16, using: &rng) {
+        let (type, data): (String, JSONObject) = switch Int.random(in: 0..<16, using: &rng) {
         case 0: ("member.joined", ["member": .string(member)])
         case 1: ("ticket.opened", ["ticket": .string(ticket), "member": .string(member)])
         case 2: ("ticket.replied", ["ticket": .string(ticket), "by": "agent", "staff": .bool(Bool.random(using: &rng))])

@@ -6,7 +6,7 @@ private func t(_ text: String) -> Instant {
     (try? Instant(rfc3339: text)) ?? Instant(microseconds: 0)
 }
 
-private func calendar(_ value: [String: JSONValue]) throws -> BusinessCalendar {
+private func calendar(_ value: JSONObject) throws -> BusinessCalendar {
     var set = PolicySet()
     try set.set(name: "sla", value: value)
     return BusinessCalendar(set.sla)

@@ -8,13 +8,13 @@ private func t(_ text: String) -> Instant {
 }
 
 /// An `sla` policy from its JSON fields, as a `policy.set` would give it.
-private func policy(_ value: [String: JSONValue]) throws -> SLAPolicy {
+private func policy(_ value: JSONObject) throws -> SLAPolicy {
     var set = PolicySet()
     try set.set(name: "sla", value: value)
     return set.sla
 }
 
-private func calendar(_ value: [String: JSONValue] = [:]) throws -> BusinessCalendar {
+private func calendar(_ value: JSONObject = [:]) throws -> BusinessCalendar {
     BusinessCalendar(try policy(value))
 }
 

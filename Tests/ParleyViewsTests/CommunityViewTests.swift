@@ -45,7 +45,7 @@ import Testing
         return s
     }
 
-    static let policy: [String: JSONValue] = ["community": ["activist_min": 2]]
+    static let policy: JSONObject = ["community": ["activist_min": 2]]
 
     @Test func summaryRolesReturnUGCAndFlags() throws {
         let s = Self.roster
@@ -120,7 +120,7 @@ import Testing
         return s
     }
 
-    static let newYork: [String: JSONValue] = ["community": ["timezone": "America/New_York", "hero_weights": ["other": 0.5]]]
+    static let newYork: JSONObject = ["community": ["timezone": "America/New_York", "hero_weights": ["other": 0.5]]]
 
     @Test func heroesOfAnExplicitWeekInAZone() throws {
         let s = Self.week10

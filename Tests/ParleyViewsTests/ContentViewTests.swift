@@ -4,13 +4,13 @@ import Testing
 
 @Suite struct ContentViewTests {
     static let asOf = "2026-03-31T00:00:00Z"
-    static let tokyo: [String: JSONValue] = ["content": ["timezone": "Asia/Tokyo", "stop_words": ["Free", "guarantee"]]]
+    static let tokyo: JSONObject = ["content": ["timezone": "Asia/Tokyo", "stop_words": ["Free", "guarantee"]]]
 
     /// Five brand posts and one member post in the window; Tokyo is UTC+9.
     static var log: EventScript {
         var s = EventScript()
-        func post(_ id: String, _ time: String, _ author: String, _ kind: String, _ extra: [String: JSONValue] = [:]) {
-            var data: [String: JSONValue] = ["post": .string(id), "author": .string(author), "kind": .string(kind)]
+        func post(_ id: String, _ time: String, _ author: String, _ kind: String, _ extra: JSONObject = [:]) {
+            var data: JSONObject = ["post": .string(id), "author": .string(author), "kind": .string(kind)]
             data.merge(extra) { $1 }
             s.add("post.published", time, data)
         }
@@ -157,7 +157,7 @@ import Testing
         let q = s.query(Self.asOf, policy: ["content": ["timezone": "Asia/Tokyo", "max_brand_posts_per_day": 1]])
         let view = s.content(asOf: Self.asOf)
         func limit(_ post: String, _ time: String, author: String? = nil) throws -> Bool {
-            var data: [String: JSONValue] = ["post": .string(post), "kind": "engaging"]
+            var data: JSONObject = ["post": .string(post), "kind": "engaging"]
             if let author { data["author"] = .string(author) }
             let json = try view.check(draft: ["type": "post.published", "time": .string(time), "data": .object(data)], q)
             return json["checks"]!.arrayValue![5]["ok"]!.boolValue!

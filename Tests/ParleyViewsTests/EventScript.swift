@@ -10,7 +10,7 @@ struct EventScript {
     static func instant(_ text: String) -> Instant { try! Instant(rfc3339: text) }
 
     /// Appends an event at the next position.
-    mutating func add(_ type: String, _ time: String, _ data: [String: JSONValue]) {
+    mutating func add(_ type: String, _ time: String, _ data: JSONObject) {
         let position = UInt64(events.count + 1)
         events.append(Event(
             position: position, version: 1, recorded: Self.instant(time), id: "e\(position)",
@@ -25,7 +25,7 @@ struct EventScript {
     }
 
     /// The policies of the script's `policy.set` events, overridden by `overrides`.
-    func policies(_ overrides: [String: JSONValue] = [:]) -> PolicyTimeline {
+    func policies(_ overrides: JSONObject = [:]) -> PolicyTimeline {
         var timeline = try! PolicyTimeline(overrides: overrides)
         for e in ordered() { timeline.record(e) }
         return timeline
@@ -33,7 +33,7 @@ struct EventScript {
 
     /// A query as of `asOf` with the script's policies and `overrides`.
     func query(_ asOf: String, from: String? = nil, to: String? = nil, week: String? = nil,
-               policy overrides: [String: JSONValue] = [:]) -> ViewQuery {
+               policy overrides: JSONObject = [:]) -> ViewQuery {
         ViewQuery(asOf: Self.instant(asOf), from: from.map(Self.instant), to: to.map(Self.instant),
                   week: week, policies: policies(overrides))
     }

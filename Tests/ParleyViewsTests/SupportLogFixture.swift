@@ -13,7 +13,7 @@ struct SupportLog {
     }
 
     /// Appends an event of `type` timed `time` with `data`.
-    mutating func add(_ type: String, _ time: String, _ data: [String: JSONValue]) {
+    mutating func add(_ type: String, _ time: String, _ data: JSONObject) {
         let position = UInt64(events.count + 1)
         events.append(Event(
             position: position, version: 1, recorded: Instant(microseconds: 0), id: "e\(position)",
@@ -42,7 +42,7 @@ struct SupportLog {
     }
 
     /// A `policy.set` of the `sla` policy.
-    mutating func sla(_ time: String, _ value: [String: JSONValue]) {
+    mutating func sla(_ time: String, _ value: JSONObject) {
         add("policy.set", time, ["name": "sla", "value": .object(value)])
     }
 

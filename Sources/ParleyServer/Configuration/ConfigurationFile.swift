@@ -122,7 +122,7 @@ public struct ConfigurationFile: Sendable {
         if let envNode = o["env"] {
             for (k, v) in try reader.pairs(envNode, at: "\(key).env") { env[k] = try reader.string(v, at: "\(key).env.\(k)") }
         }
-        var config: [String: JSONValue] = [:]
+        var config: JSONObject = [:]
         if let configNode = o["config"] {
             guard case .object(let object) = try reader.json(configNode, at: "\(key).config") else {
                 throw ConfigurationError(at: reader.place(configNode, "\(key).config"), "must be a mapping (handed to the plugin as a JSON object)")

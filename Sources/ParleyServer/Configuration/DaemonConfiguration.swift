@@ -126,14 +126,14 @@ public struct PluginSpec: Sendable, Equatable {
     /// Environment variables for the plugin (secrets such as a webhook secret live here).
     public var env: [String: String]
     /// Handed to the plugin in `hello`.
-    public var config: [String: JSONValue]
+    public var config: JSONObject
     /// The position a new plugin starts replaying from.
     public var from: UInt64
     /// Seconds between ticks, when the configuration sets it (the plugin may also ask in `hello`).
     public var tickSeconds: Double?
 
     /// A plugin running `command`.
-    public init(name: String, command: [String], env: [String: String] = [:], config: [String: JSONValue] = [:], from: UInt64 = 0, tickSeconds: Double? = nil) {
+    public init(name: String, command: [String], env: [String: String] = [:], config: JSONObject = [:], from: UInt64 = 0, tickSeconds: Double? = nil) {
         self.name = name
         self.command = command
         self.env = env

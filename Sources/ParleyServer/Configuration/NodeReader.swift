@@ -88,7 +88,7 @@ struct NodeReader {
     func json(_ node: Node, at key: String) throws(ConfigurationError) -> JSONValue {
         switch node {
         case .mapping:
-            var object: [String: JSONValue] = [:]
+            var object: JSONObject = [:]
             for (k, v) in try pairs(node, at: key) { object[k] = try json(v, at: "\(key).\(k)") }
             return .object(object)
         case .sequence(let items):

@@ -30,7 +30,7 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
 
     /// The JSON body.
     public var json: JSONValue {
-        var o: [String: JSONValue] = ["error": .string(message)]
+        var o: JSONObject = ["error": .string(message)]
         if let event { o["event"] = .int(Int64(event)) }
         if let field { o["field"] = .string(field) }
         return .object(o)

@@ -58,7 +58,7 @@ extension CommunityView {
                 if m.contributions.contains(from: first.adding(days: 30), through: t) { returned30.returned += 1 }
             }
         }
-        var flagCounts: [String: JSONValue] = [:]
+        var flagCounts: JSONObject = [:]
         var total: Int64 = 0
         for reason in Self.flagReasons {
             let n = Int64(flags[reason]?.count(after: frame.windowStart, through: t) ?? 0)
@@ -71,7 +71,7 @@ extension CommunityView {
             "members": .int(count),
             "active": .int(active),
             "core": .int(core),
-            "roles": .object(roles.mapValues { .int($0) }),
+            "roles": .object(JSONObject(roles.mapValues { JSONValue.int($0) })),
             "core_share": Share.of(Int(core), Int(count)),
             "d7_return": Share.of(returned7.returned, returned7.eligible),
             "d30_return": Share.of(returned30.returned, returned30.eligible),

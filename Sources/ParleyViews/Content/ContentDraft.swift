@@ -4,7 +4,7 @@ import ParleyModel
 /// bare `data`, validated like the vocabulary.
 struct ContentDraft {
     /// The draft's `data`, with `author` filled in as `brand` when absent.
-    var data: [String: JSONValue]
+    var data: JSONObject
     /// When it would be published: the event's `time`, or T for bare data.
     var time: Instant
 

@@ -35,7 +35,7 @@ extension ContentView {
             if post.format == "video" && !post.captions { uncaptioned.append(post.id) }
         }
 
-        var mix: [String: JSONValue] = [:], target: [String: JSONValue] = [:], deviation: [String: JSONValue] = [:]
+        var mix: JSONObject = [:], target: JSONObject = [:], deviation: JSONObject = [:]
         for kind in Self.mixKinds {
             let goal = policy.targets[kind] ?? ContentPolicy().targets[kind]!
             target[kind] = .number(goal)

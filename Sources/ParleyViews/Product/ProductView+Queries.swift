@@ -41,7 +41,7 @@ extension ProductView {
         for idea in resolve(asOf: q.asOf).listed where Self.matrixStatuses.contains(idea.status) {
             lists[idea.quadrant(policy)]!.append(.string(idea.id))
         }
-        return .object(lists.mapValues { .array($0) })
+        return .object(JSONObject(lists.mapValues { JSONValue.array($0) }))
     }
 
     /// `parley product proposals`: ideas proposed per calendar month of the product policy's zone.
