@@ -147,6 +147,24 @@ struct BatchPlan {
         ids.reserveCapacity(capacity)
     }
 
+    /// A random (version 4) UUID in lowercase, the id of an event that comes without one.
+    /// (Foundation's `UUID()` opens `/dev/urandom` for each: a cost the single writer felt.)
+    static func randomID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = (generator.next() as UInt64) & ~0xF000 | 0x4000  // version 4
+        let low = (generator.next() as UInt64) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000  // variant 10
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(36)
+        for (word, range) in [(high, 0..<16), (low, 16..<32)] {
+            for i in range {
+                if i == 8 || i == 12 || i == 16 || i == 20 { text.append(UInt8(ascii: "-")) }
+                text.append(digits[Int((word >> (60 - 4 * UInt64(i % 16))) & 0xF)])
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
     /// Admits event `index` of `batch` or says why not.
     mutating func admit(_ batch: [PreparedEvent], index: Int, txn: Transaction, tables: EventLog.Tables) throws(StoreError) -> LogError? {
         let event = batch[index].event
@@ -188,7 +206,7 @@ struct BatchPlan {
         let position = next + UInt64(events.count)
         let version = current.version + 1
         streams[event.stream] = (current.number, version)
-        let id = event.id ?? UUID().uuidString.lowercased()
+        let id = event.id ?? Self.randomID()
         ids[id] = events.count
         events.append(Planned(index: index, id: id, position: position, version: version, streamNumber: current.number))
         positions.append(position)

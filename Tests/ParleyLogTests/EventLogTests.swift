@@ -20,6 +20,14 @@ import ParleyStore
             #expect(try log.read(from: 2, limit: 2).map(\.position) == [2, 3])
             #expect(try log.head() == 5)
             #expect(Set(events.map(\.id)).count == 5)
+            // Events that came without an id get a random version-4 UUID in lowercase.
+            for id in events.map(\.id) {
+                let parts = id.split(separator: "-", omittingEmptySubsequences: false)
+                #expect(parts.map(\.count) == [8, 4, 4, 4, 12], "\(id)")
+                #expect(id.allSatisfy { "0123456789abcdef-".contains($0) }, "\(id)")
+                #expect(parts[2].first == "4" && "89ab".contains(parts[3].first!), "\(id)")
+                #expect(UUID(uuidString: id) != nil, "\(id)")
+            }
         }
     }
 

@@ -47,6 +47,9 @@ public struct ServerLimits: Sendable {
     public var streamKeepAliveSeconds = 15.0
     /// Seconds between the view service's polls of the log (for events appended by other processes).
     public var viewPollSeconds = 0.5
+    /// Seconds the view service lets new commits gather before it catches up again: under a
+    /// stream of small commits it folds several at once instead of waking for each.
+    public var viewCatchUpIntervalSeconds = 0.01
     /// Seconds between refreshes of the support gauges of `/metrics` (0: never).
     public var supportGaugeSeconds = 60.0
 

@@ -48,8 +48,13 @@ public final class ViewService: Service, Sendable {
         logger.info("views caught up", metadata: ["view.checkpoint": "\(checkpoint.position)", "view.catch_up_s": "\(ContinuousClock.now - start)"])
         try? await cancelWhenGracefulShutdown { [self] in
             var lastGauges = ContinuousClock.now - .seconds(3600)
+            var lastCatchUp = ContinuousClock.now
+            let interval = Duration.milliseconds(Int(limits.viewCatchUpIntervalSeconds * 1000))
             while !Task.isCancelled {
                 _ = await ingest.head.wait(past: checkpoint.position, atMost: limits.viewPollSeconds)
+                let since = ContinuousClock.now - lastCatchUp
+                if since < interval { try? await Task.sleep(for: interval - since) }
+                lastCatchUp = ContinuousClock.now
                 do {
                     try await catchUp()
                 } catch {
