@@ -37,7 +37,7 @@ import ParleyModel
         return head
     }
 
-    @Test func killedImportsLeaveWholeBatchesAndReimportCompletes() throws {
+    @Test func killedImportsLeaveWholeBatchesAndReimportCompletes() async throws {
         let directory = temporaryPath()
         let input = temporaryPath() + ".jsonl"
         defer {
@@ -49,7 +49,7 @@ import ParleyModel
         let calibration = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: calibration) }
         let started = Date()
-        let full = try runProduct("parley", ["import", input, "--data", calibration, "--batch-size", String(Self.batchSize)])
+        let full = try await runProduct("parley", ["import", input, "--data", calibration, "--batch-size", String(Self.batchSize)])
         #expect(full.status == 0, "\(full.stderr)")
         let duration = max(Date().timeIntervalSince(started), 0.02)
         var rng = SeededGenerator(seed: UInt64(Date().timeIntervalSince1970))
@@ -62,12 +62,13 @@ import ParleyModel
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            usleep(UInt32(Double.random(in: 0.02...0.7, using: &rng) * duration * 1_000_000))
+            try await Task.sleep(for: .microseconds(Int(Double.random(in: 0.02...0.7, using: &rng) * duration * 1_000_000)))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 kills += 1
             }
-            process.waitUntilExit()
+            let running = UncheckedProcess(process)
+            try await offThePool { running.process.waitUntilExit() }
             let head = try Self.checkPrefix(directory)
             #expect(head >= lastHead)
             lastHead = head
@@ -78,7 +79,7 @@ import ParleyModel
             }
         }
         // Complete the import: nothing twice.
-        let finish = try runProduct("parley", ["import", input, "--data", directory, "--json"])
+        let finish = try await runProduct("parley", ["import", input, "--data", directory, "--json"])
         #expect(finish.status == 0, "\(finish.stderr)")
         let summary = try JSONParser.parse(finish.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(summary["read"] == .int(Int64(Self.total)))
@@ -87,7 +88,7 @@ import ParleyModel
         #expect(kills > 0, "the import always finished before the kill; the test proved nothing")
     }
 
-    @Test func cliReportsTheBadLineAndKeepsEarlierBatches() throws {
+    @Test func cliReportsTheBadLineAndKeepsEarlierBatches() async throws {
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var lines: [String] = []
@@ -95,7 +96,7 @@ import ParleyModel
             lines.append(#"{"id":"x\#(i)","stream":"s","type":"member.joined","time":"2026-03-01T00:00:0\#(i)Z","data":{"member":"m\#(i)"}}"#)
         }
         lines.insert(#"{"id":"bad","stream":"s","type":"member.joined","time":"2026-03-01T00:00:00Z","data":{"member":7}}"#, at: 5)
-        let result = try runProduct("parley", ["import", "-", "--data", directory, "--batch-size", "2"], stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+        let result = try await runProduct("parley", ["import", "-", "--data", directory, "--batch-size", "2"], stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
         #expect(result.status == 1)
         #expect(result.stderr.contains("line 6"), "\(result.stderr)")
         #expect(result.stderr.contains("data.member"), "\(result.stderr)")
@@ -104,17 +105,23 @@ import ParleyModel
         #expect(try log.head() == 4)  // batches [0,1] and [2,3]; the batch [4, bad] is not written
     }
 
-    @Test func cliRefusesMalformedInputNamingTheLine() throws {
+    @Test func cliRefusesMalformedInputNamingTheLine() async throws {
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let good = #"{"stream":"s","type":"x","time":"2026-03-01T00:00:00Z","data":{}}"#
         var bytes = Data((good + "\n\n" + good + "\n").utf8)
         bytes.append(contentsOf: [0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D, 0x0A])
-        let result = try runProduct("parley", ["import", "-", "--data", directory], stdin: bytes)
+        let result = try await runProduct("parley", ["import", "-", "--data", directory], stdin: bytes)
         #expect(result.status == 1)
         #expect(result.stderr.contains("line 4"), "\(result.stderr)")
         #expect(result.stderr.contains("UTF-8"), "\(result.stderr)")
         let log = try EventLog(directory: directory, create: false)
         #expect(try log.head() == 0)
     }
+}
+
+/// A child process handed to the thread that waits for it.
+private struct UncheckedProcess: @unchecked Sendable {
+    let process: Process
+    init(_ process: Process) { self.process = process }
 }

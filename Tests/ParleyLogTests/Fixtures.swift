@@ -33,7 +33,20 @@ func productPath(_ name: String) -> String {
 
 /// Runs a built product and returns its exit status and output.
 @discardableResult
-func runProduct(_ name: String, _ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+func runProduct(_ name: String, _ arguments: [String], stdin: Data? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await offThePool { try runProductBlocking(name, arguments, stdin: stdin) }
+}
+
+/// Runs `body` on a thread of its own and waits for it without holding a thread of Swift's
+/// cooperative pool. The pool has one thread per core (two here); tests that block on child
+/// processes would otherwise starve the in-process daemons other suites run at the same time.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}
+
+private func runProductBlocking(_ name: String, _ arguments: [String], stdin: Data?) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: productPath(name))
     process.arguments = arguments

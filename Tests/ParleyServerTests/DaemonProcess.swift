@@ -61,6 +61,12 @@ final class DaemonProcess: @unchecked Sendable {
         throw TestFailure("parleyd did not start: \(text) \(String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
     }
 
+    /// Starts `parleyd` as ``init(directory:extraConfiguration:)`` does, waiting off the
+    /// cooperative pool.
+    static func start(directory: String, extraConfiguration: String = "") async throws -> DaemonProcess {
+        try await offThePool { try DaemonProcess(directory: directory, extraConfiguration: extraConfiguration) }
+    }
+
     /// The base URL.
     var base: String { "http://127.0.0.1:\(port)" }
 
@@ -74,6 +80,11 @@ final class DaemonProcess: @unchecked Sendable {
         return (process.terminationStatus, err)
     }
 
+    /// Waits for the process to exit, off the cooperative pool; returns its status and standard error.
+    func exit() async -> (status: Int32, stderr: String) {
+        (try? await offThePool { self.wait() }) ?? (-1, "")
+    }
+
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(atPath: configPath)
@@ -81,7 +92,11 @@ final class DaemonProcess: @unchecked Sendable {
 }
 
 /// Runs `parleyd` with `arguments` to completion; returns its status and standard error.
-func runParleyd(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+func runParleyd(_ arguments: [String]) async throws -> (status: Int32, stderr: String) {
+    try await offThePool { try runParleydBlocking(arguments) }
+}
+
+private func runParleydBlocking(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: DaemonProcess.executable)
     process.arguments = arguments
@@ -108,5 +123,15 @@ actor Acknowledged {
         while events.count < count, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
+    }
+}
+
+/// Runs `body` on a thread of its own and waits for it without holding a thread of Swift's
+/// cooperative pool. The pool has one thread per core (two here); a test that blocks one (a
+/// child process, a pipe) while another test does the same starves every in-process daemon
+/// running at that moment, whose requests then time out: waits on processes go through here.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
     }
 }

@@ -13,15 +13,15 @@ import Testing
 /// The real `parleyd`: bad configuration, graceful shutdown with requests in flight, and a
 /// `kill -9` among concurrent clients.
 @Suite(.serialized) struct DaemonProcessTests {
-    @Test func aBadConfigurationExits2NamingTheKey() throws {
+    @Test func aBadConfigurationExits2NamingTheKey() async throws {
         let path = temporaryPath() + ".yaml"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try "tokens:\n  - name: a\n    secret: \"0123456789abcdefg\"\n    scopes: [reed]\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let bad = try runParleyd(["--config", path, "--data", temporaryPath()])
+        let bad = try await runParleyd(["--config", path, "--data", temporaryPath()])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("tokens[0].scopes[0]") && bad.stderr.contains("\"reed\" is not a scope"), "\(bad.stderr)")
         #expect(!bad.stderr.contains("0123456789abcdefg"))
-        let listen = try runParleyd(["--listen", "nowhere"])
+        let listen = try await runParleyd(["--listen", "nowhere"])
         #expect(listen.status == 2)
         #expect(listen.stderr.contains("--listen"))
     }
@@ -69,14 +69,14 @@ import Testing
     @Test func sigtermFinishesInFlightAppendsAndExits0() async throws {
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let daemon = try DaemonProcess(directory: directory)
+        let daemon = try await DaemonProcess.start(directory: directory)
         let http = makeHTTPClient()
         let acknowledged = Acknowledged()
         async let load: Void = Self.hammer(daemon.base, clients: 32, acknowledged: acknowledged, http: http)
         await acknowledged.waitFor(200)
         daemon.signal(SIGTERM)
         await load
-        let (status, stderr) = daemon.wait()
+        let (status, stderr) = await daemon.exit()
         #expect(status == 0, "\(stderr)")
         try await http.shutdown()
         let count = try await Self.checkDurable(directory, acknowledged)
@@ -86,19 +86,19 @@ import Testing
     @Test func kill9LosesNothingAcknowledgedAndTheViewsEqualAReplay() async throws {
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let daemon = try DaemonProcess(directory: directory)
+        let daemon = try await DaemonProcess.start(directory: directory)
         let http = makeHTTPClient()
         let acknowledged = Acknowledged()
         async let load: Void = Self.hammer(daemon.base, clients: 48, acknowledged: acknowledged, http: http)
         await acknowledged.waitFor(300)
         daemon.signal(SIGKILL)
         await load
-        _ = daemon.wait()
+        _ = await daemon.exit()
         let count = try await Self.checkDurable(directory, acknowledged)
         #expect(count > 0)
 
         // Restart: ready once the views caught up; then stop and compare with a replay.
-        let again = try DaemonProcess(directory: directory)
+        let again = try await DaemonProcess.start(directory: directory)
         var ready = false
         for _ in 0..<100 where !ready {
             let response = try await http.execute(HTTPClientRequest(url: again.base + "/readyz"), timeout: .seconds(5))
@@ -107,7 +107,7 @@ import Testing
         }
         #expect(ready)
         again.signal(SIGTERM)
-        #expect(again.wait().status == 0)
+        #expect(await again.exit().status == 0)
         try await http.shutdown()
         let log = try EventLog(directory: directory, create: false)
         let index = try ViewIndex(log: log)

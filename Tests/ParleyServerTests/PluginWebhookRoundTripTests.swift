@@ -46,7 +46,7 @@ import ParleyModel
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let plugin = URL(fileURLWithPath: DaemonProcess.executable).deletingLastPathComponent().appendingPathComponent("parley-plugin-github").path
-        let daemon = try DaemonProcess(directory: directory, extraConfiguration: """
+        let daemon = try await DaemonProcess.start(directory: directory, extraConfiguration: """
             plugins:
               - name: github
                 command: ["\(plugin)"]
@@ -91,6 +91,6 @@ import ParleyModel
         #expect(missing == 404)
         try await http.shutdown()
         daemon.signal(SIGTERM)
-        #expect(daemon.wait().status == 0)
+        #expect(await daemon.exit().status == 0)
     }
 }
