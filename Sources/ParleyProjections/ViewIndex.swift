@@ -89,7 +89,8 @@ public final class ViewIndex: Sendable {
             }
             let from = done
             do {
-                done = try env.write { txn throws(StoreError) in
+                // Derived from the log (rebuilt when lost), so no fsync of the meta page.
+                done = try env.write(durable: false) { txn throws(StoreError) in
                     // Another process may have caught up meanwhile: write only from our checkpoint.
                     let stored = try txn.get(Self.checkpointKey, in: state).map { Keys.uint64(from: $0) } ?? 0
                     guard stored == from else { return stored }

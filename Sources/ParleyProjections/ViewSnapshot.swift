@@ -122,7 +122,7 @@ extension ViewIndex {
     public func store(_ snapshot: ViewSnapshot) throws(LogError) -> Bool {
         let bytes = snapshot.encoded()
         do {
-            return try env.write { [state] txn throws(StoreError) -> Bool in
+            return try env.write(durable: false) { [state] txn throws(StoreError) -> Bool in
                 if let stored = try txn.get(ViewSnapshot.key, in: state), stored.count >= 32,
                     Keys.uint64(from: stored) == ViewSnapshot.formatVersion,
                     Keys.uint64(from: stored, at: 8) == Views.stateFormat,

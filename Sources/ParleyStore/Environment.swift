@@ -124,7 +124,12 @@ public final class Environment: @unchecked Sendable {
     ///
     /// `body` may run more than once: when the map fills, the transaction is rolled back, the map
     /// grown, and `body` run again, so it must not have effects outside the transaction.
-    public func write<T>(_ body: (Transaction) throws(StoreError) -> T) throws(StoreError) -> T {
+    ///
+    /// - Parameter durable: `false` for data derived from the rest (the views' index): the commit
+    ///   then flushes its pages but not the meta page (LMDB's `MDB_NOMETASYNC`), one fsync instead
+    ///   of two. The database stays intact; a system crash may undo that last commit, until the
+    ///   next durable commit or sync makes it permanent.
+    public func write<T>(durable: Bool = true, _ body: (Transaction) throws(StoreError) -> T) throws(StoreError) -> T {
         writeLock.lock()
         defer { writeLock.unlock() }
         while true {
@@ -153,7 +158,12 @@ public final class Environment: @unchecked Sendable {
                 mapLock.unlock()
                 throw error
             }
+            // The flag is the environment's, read at commit: changing it while this process's write
+            // lock is held touches no other transaction of this process (other processes have
+            // their own environment handles).
+            if !durable { mdb_env_set_flags(env, UInt32(MDB_NOMETASYNC), 1) }
             rc = mdb_txn_commit(txn)
+            if !durable { mdb_env_set_flags(env, UInt32(MDB_NOMETASYNC), 0) }
             mapLock.unlock()
             if rc == MDB_MAP_FULL {
                 try growMap()
