@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import ParleyModel
 import ParleyStore
 internal import Foundation
@@ -138,6 +143,7 @@ struct BatchPlan {
     var positions: [UInt64] = []
     private var streams: [String: (number: UInt64, version: UInt64)] = [:]
     private var ids: [String: Int] = [:]
+    private var newIDs = EventIDGenerator()
 
     init(next: UInt64, capacity: Int) {
         self.next = next
@@ -145,24 +151,6 @@ struct BatchPlan {
         positions.reserveCapacity(capacity)
         streams.reserveCapacity(capacity)
         ids.reserveCapacity(capacity)
-    }
-
-    /// A random (version 4) UUID in lowercase, the id of an event that comes without one.
-    /// (Foundation's `UUID()` opens `/dev/urandom` for each: a cost the single writer felt.)
-    static func randomID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = (generator.next() as UInt64) & ~0xF000 | 0x4000  // version 4
-        let low = (generator.next() as UInt64) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000  // variant 10
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(36)
-        for (word, range) in [(high, 0..<16), (low, 16..<32)] {
-            for i in range {
-                if i == 8 || i == 12 || i == 16 || i == 20 { text.append(UInt8(ascii: "-")) }
-                text.append(digits[Int((word >> (60 - 4 * UInt64(i % 16))) & 0xF)])
-            }
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// Admits event `index` of `batch` or says why not.
@@ -206,10 +194,53 @@ struct BatchPlan {
         let position = next + UInt64(events.count)
         let version = current.version + 1
         streams[event.stream] = (current.number, version)
-        let id = event.id ?? Self.randomID()
+        let id = event.id ?? newIDs.next()
         ids[id] = events.count
         events.append(Planned(index: index, id: id, position: position, version: version, streamNumber: current.number))
         positions.append(position)
         return nil
     }
+}
+
+/// The ids of events that come without one: random UUIDs (version 4), in lowercase, as
+/// `events.md` says.
+///
+/// Their random bits come from the C library's CSPRNG in one call per batch or so rather
+/// than per id: Foundation's `UUID()` opened `/dev/urandom` for every event, a cost the single
+/// writer felt.
+struct EventIDGenerator {
+    private var bytes: [UInt8] = []
+    private var used = 0
+
+    mutating func next() -> String {
+        if used + 16 > bytes.count { refill(count: min(max(64, bytes.count / 8), 4096)) }  // ids
+        var high: UInt64 = 0, low: UInt64 = 0
+        for i in 0..<8 {
+            high = high << 8 | UInt64(bytes[used + i])
+            low = low << 8 | UInt64(bytes[used + 8 + i])
+        }
+        used += 16
+        high = high & ~0xF000 | 0x4000  // version 4
+        low = low & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000  // variant 10
+        var text = [UInt8]()
+        text.reserveCapacity(36)
+        for (word, first) in [(high, 0), (low, 16)] {
+            for i in 0..<16 {
+                let digit = first + i
+                if digit == 8 || digit == 12 || digit == 16 || digit == 20 { text.append(UInt8(ascii: "-")) }
+                text.append(Self.digits[Int((word >> (60 - 4 * UInt64(i))) & 0xF)])
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Fresh random bytes for `count` ids.
+    private mutating func refill(count: Int) {
+        bytes = [UInt8](repeating: 0, count: count * 16)
+        used = 0
+        // The C library's CSPRNG (glibc ≥ 2.36 reads it from getrandom), in one call.
+        bytes.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, $0.count) }
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
 }

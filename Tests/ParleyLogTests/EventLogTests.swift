@@ -21,13 +21,15 @@ import ParleyStore
             #expect(try log.head() == 5)
             #expect(Set(events.map(\.id)).count == 5)
             // Events that came without an id get a random version-4 UUID in lowercase.
-            for id in events.map(\.id) {
+            let generated = try log.append((0..<200).map { note("x\($0)") }).positions.map { try log.event(at: $0)!.id }
+            for id in events.map(\.id) + generated {
                 let parts = id.split(separator: "-", omittingEmptySubsequences: false)
                 #expect(parts.map(\.count) == [8, 4, 4, 4, 12], "\(id)")
                 #expect(id.allSatisfy { "0123456789abcdef-".contains($0) }, "\(id)")
                 #expect(parts[2].first == "4" && "89ab".contains(parts[3].first!), "\(id)")
                 #expect(UUID(uuidString: id) != nil, "\(id)")
             }
+            #expect(Set(generated).count == 200)
         }
     }
 
