@@ -90,12 +90,29 @@ public enum EventCodec {
         do { json = try JSONParser.parse(bytes.bindMemory(to: UInt8.self)) } catch {
             throw LogError(code: .corrupted, message: "a stored event is not valid JSON: \(error)")
         }
-        guard case .object(let o) = json,
-            let position = o["position"]?.intValue, let version = o["version"]?.intValue,
-            let recordedText = o["recorded"]?.stringValue, let recorded = try? Instant(rfc3339: recordedText),
-            let id = o["id"]?.stringValue, let stream = o["stream"]?.stringValue, let type = o["type"]?.stringValue,
-            let timeText = o["time"]?.stringValue, let time = try? Instant(rfc3339: timeText),
-            let source = o["source"]?.stringValue, let data = o["data"]?.objectValue, let meta = o["meta"]?.objectValue,
+        guard case .object(let o) = json else {
+            throw LogError(code: .corrupted, message: "a stored event is not a JSON object")
+        }
+        // One walk over the members (in canonical order) rather than a lookup per field.
+        var position: Int64?, version: Int64?, recorded: Instant?, time: Instant?
+        var id: String?, stream: String?, type: String?, source: String?
+        var data: JSONObject?, meta: JSONObject?
+        for (key, value) in o {
+            switch key {
+            case "data": data = value.objectValue
+            case "id": id = value.stringValue
+            case "meta": meta = value.objectValue
+            case "position": position = value.intValue
+            case "recorded": recorded = value.stringValue.flatMap { try? Instant(rfc3339: $0) }
+            case "source": source = value.stringValue
+            case "stream": stream = value.stringValue
+            case "time": time = value.stringValue.flatMap { try? Instant(rfc3339: $0) }
+            case "type": type = value.stringValue
+            case "version": version = value.intValue
+            default: break
+            }
+        }
+        guard let position, let version, let recorded, let id, let stream, let type, let time, let source, let data, let meta,
             position > 0, version > 0
         else { throw LogError(code: .corrupted, message: "a stored event lacks an envelope field") }
         return Event(

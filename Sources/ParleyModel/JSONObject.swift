@@ -52,7 +52,7 @@ public struct JSONObject: Sendable {
     /// Where `key` is, or where it would go.
     @inline(__always)
     func slot(of key: String) -> (found: Bool, index: Int) {
-        if members.count <= 8 {
+        if members.count <= 16 {
             // Short objects: a scan, cheaper than the closures of a bytewise binary search.
             for i in members.indices {
                 let other = members[i].key
@@ -93,7 +93,7 @@ public struct JSONObject: Sendable {
     /// The value of `key`; setting `nil` removes it.
     public subscript(key: String) -> JSONValue? {
         get {
-            if members.count <= 8 {
+            if members.count <= 16 {
                 for member in members where Self.sameBytes(member.key, key) { return member.value }
                 return nil
             }
