@@ -80,6 +80,15 @@ import ParleyModel
         let bad = try await parley(["append", "--stream", "s", "--type", "ticket.opened", "--time", "2026-03-01T00:00:00Z", "--data", #"{"ticket":"t"}"#] + remote)
         #expect(bad.status == 1)
         #expect(bad.err.contains("data.member"), "\(bad.err)")
+        // A bad line stops a remote import as a local one: the whole batches before it are in,
+        // nothing of its own batch is.
+        var input = (0..<5).map { #"{"id":"rb\#($0)","stream":"remote-batches","type":"note","time":"2026-03-01T00:00:00Z","data":{}}"# }
+        input.append(#"{"id":"rb5","stream":"remote-batches","type":"ticket.opened","time":"2026-03-01T00:00:00Z","data":{"ticket":"t"}}"#)
+        let stopped = try await parley(["import", "-", "--batch-size", "2"] + remote, stdin: Data((input.joined(separator: "\n") + "\n").utf8))
+        #expect(stopped.status == 1)
+        #expect(stopped.err.contains("line 6") && stopped.err.contains("data.member") && stopped.err.contains("appended 4 events"), "\(stopped.err)")
+        let kept = try await parley(["read", "--stream", "remote-batches"] + remote)
+        #expect(kept.out.split(separator: "\n").count == 4, "\(kept.out)")
         daemon.signal(SIGTERM)
         _ = await daemon.exit()
     }
