@@ -23,10 +23,10 @@ import ParleyModel
     static let base = Instant(microseconds: 1_772_323_200_000_000)  // 2026-03-01T00:00:00Z
 
     /// A random `sla` policy value.
-    static func randomPolicy(_ g: inout Generator) -> [String: JSONValue] {
+    static func randomPolicy(_ g: inout Generator) -> JSONObject {
         let zones = ["UTC", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "Asia/Kolkata"]
         let targets: [Double] = [1, 60, 600, 3600, 7200, 28_800, 86_400, 0.5, 1e-7, 3600.0000015, 5400.25]
-        var value: [String: JSONValue] = [
+        var value: JSONObject = [
             "first_response_s": .double(targets.randomElement(using: &g)!),
             "timezone": .string(zones.randomElement(using: &g)!),
         ]
@@ -34,7 +34,7 @@ import ParleyModel
         case 0: value["hours"] = "24x7"
         case 1: value["hours"] = [:]  // never open
         default:
-            var hours: [String: JSONValue] = [:]
+            var hours: JSONObject = [:]
             for day in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] where Int.random(in: 0..<4, using: &g) > 0 {
                 // Slots around the spring-forward hours and up to midnight.
                 let choices: [[JSONValue]] = [
@@ -56,7 +56,7 @@ import ParleyModel
     static func randomLog(seed: UInt64, tickets: Int) -> [Event] {
         var g = Generator(state: seed)
         var events: [Event] = []
-        func add(_ type: String, _ micros: Int64, _ data: [String: JSONValue]) {
+        func add(_ type: String, _ micros: Int64, _ data: JSONObject) {
             let position = UInt64(events.count + 1)
             events.append(Event(
                 position: position, version: 1, recorded: Instant(microseconds: 0), id: "e\(position)", stream: "s",
@@ -224,7 +224,8 @@ import ParleyModel
         let odd = ["quote\"d", "back\\slash", "tab\tnew\nline", "é🙂", "\u{1}"]
         for (i, id) in odd.enumerated() {
             let t = Instant(microseconds: Self.base.microseconds + Int64(i) * 3_600_000_000)
-            for (type, data) in [("ticket.opened", ["ticket": JSONValue.string(id), "member": .string(id)]), ("ticket.escalated", ["ticket": .string(id), "team": .string(id)])] {
+            let rows: [(String, JSONObject)] = [("ticket.opened", ["ticket": .string(id), "member": .string(id)]), ("ticket.escalated", ["ticket": .string(id), "team": .string(id)])]
+            for (type, data) in rows {
                 events.append(Event(
                     position: UInt64(events.count + 1), version: 1, recorded: Instant(microseconds: 0), id: "o\(i)", stream: "s", type: type,
                     time: t, source: "test", data: data, meta: [:]))
