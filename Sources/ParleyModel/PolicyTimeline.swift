@@ -59,6 +59,12 @@ public struct PolicyTimeline: Sendable {
         overridden.contains("sla") ? overrides.sla : Self.inForce(sla, at: t, default: SLAPolicy())
     }
 
+    /// The `sla` policies of the `policy.set` events recorded, with their times, in the order
+    /// recorded; `nil` when an override replaces the log's `sla` policy at every instant.
+    public var slaChanges: [(time: Instant, policy: SLAPolicy)]? {
+        overridden.contains("sla") ? nil : sla.map { (time: $0.0, policy: $0.1) }
+    }
+
     /// The `community` policy in force at `t`.
     public func community(at t: Instant) -> CommunityPolicy {
         overridden.contains("community") ? overrides.community : Self.inForce(community, at: t, default: CommunityPolicy())

@@ -149,18 +149,41 @@ public final class LiveViews: @unchecked Sendable {
     /// Answers `request` from memory (from the index for `atPosition`).
     public func answer(_ request: ViewRequest, now: Instant = .now) throws -> JSONValue {
         if request.atPosition != nil { return try index.answer(request, now: now) }
+        let (views, q) = try prepared(request, now: now)
+        return try views.answer(request.name, q, draft: request.draft)
+    }
+
+    /// The canonical JSON bytes of ``answer(_:now:)`` (see ``Views/encodedAnswer(_:_:draft:)``).
+    public func encodedAnswer(_ request: ViewRequest, now: Instant = .now) throws -> [UInt8] {
+        if request.atPosition != nil { return JSONWriter.encode(try index.answer(request, now: now)) }
+        let (views, q) = try prepared(request, now: now)
+        return try views.encodedAnswer(request.name, q, draft: request.draft)
+    }
+
+    /// A copy of the state under the request's policies, and its query.
+    private func prepared(_ request: ViewRequest, now: Instant) throws -> (Views, ViewQuery) {
         lock.lock()
         var views = state
         let policies = policyEvents
         lock.unlock()
-        if let overrides = request.policyOverrides {
-            var timeline = try PolicyTimeline(overrides: overrides)
-            for event in policies { timeline.record(event) }
-            views.policies = timeline
-        }
-        let asOf = request.asOf ?? now
-        let q = ViewQuery(asOf: asOf, from: request.from, to: request.to, week: request.week)
-        return try views.answer(request.name, q, draft: request.draft)
+        try request.applyOverrides(to: &views, policyEvents: policies)
+        return (views, request.query(now: now))
+    }
+}
+
+extension ViewRequest {
+    /// Puts this request's policy overrides, if any, in force in `views`, whose `policy.set`
+    /// events were `policyEvents`.
+    func applyOverrides(to views: inout Views, policyEvents: [Event]) throws {
+        guard let overrides = policyOverrides else { return }
+        var timeline = try PolicyTimeline(overrides: overrides)
+        for event in policyEvents { timeline.record(event) }
+        views.policies = timeline
+    }
+
+    /// The query this request asks, T being `now` when it gives none.
+    func query(now: Instant) -> ViewQuery {
+        ViewQuery(asOf: asOf ?? now, from: from, to: to, week: week)
     }
 }
 

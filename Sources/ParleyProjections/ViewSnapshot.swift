@@ -50,7 +50,9 @@ public struct ViewSnapshot: Sendable {
     }
 
     /// The snapshot in `bytes`, or nil when it is of another format or does not decode.
-    init?(decoding bytes: UnsafeRawBufferPointer) {
+    /// `reading` decodes only the state of the view that query reads (see
+    /// ``Views/init(encodedState:policies:reading:)``).
+    init?(decoding bytes: UnsafeRawBufferPointer, reading: ViewQueryName? = nil) {
         var offset = 0
         func next() -> UInt64? {
             guard offset + 8 <= bytes.count else { return nil }
@@ -74,7 +76,7 @@ public struct ViewSnapshot: Sendable {
             timeline.record(event)
         }
         let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-        guard let views = try? Views(encodedState: rest, policies: timeline) else { return nil }
+        guard let views = try? Views(encodedState: rest, policies: timeline, reading: reading) else { return nil }
         self.position = position
         self.lastKey = Array(key)
         self.policyEvents = events
@@ -102,6 +104,38 @@ extension ViewIndex {
                 return snapshot
             }
         } catch { throw LogError.storage(error) }
+    }
+
+    /// Answers `request` from the stored snapshot when it holds every indexed event (catch the
+    /// index up first), decoding only the state of the view the query reads: a one-off query
+    /// needs neither the other views nor anything applied. `nil` when there is no such snapshot
+    /// (then ``LiveViews`` brings one up), and for a query at a position.
+    public func answerFromSnapshot(_ request: ViewRequest, now: Instant = .now) throws -> JSONValue? {
+        try withCurrentSnapshot(request, now: now) { views, q in try views.answer(request.name, q, draft: request.draft) }
+    }
+
+    /// The canonical JSON bytes of ``answerFromSnapshot(_:now:)``.
+    public func encodedAnswerFromSnapshot(_ request: ViewRequest, now: Instant = .now) throws -> [UInt8]? {
+        try withCurrentSnapshot(request, now: now) { views, q in try views.encodedAnswer(request.name, q, draft: request.draft) }
+    }
+
+    private func withCurrentSnapshot<T>(_ request: ViewRequest, now: Instant, _ body: (Views, ViewQuery) throws -> T) throws -> T? {
+        guard request.atPosition == nil else { return nil }
+        let loaded: ViewSnapshot?
+        do {
+            loaded = try env.read { txn throws(StoreError) -> ViewSnapshot? in
+                let checkpoint = try txn.get(Self.checkpointKey, in: state).map { Keys.uint64(from: $0) } ?? 0
+                guard let bytes = try txn.get(ViewSnapshot.key, in: state), bytes.count >= 32,
+                    Keys.uint64(from: bytes, at: 24) == checkpoint,
+                    let snapshot = ViewSnapshot(decoding: bytes, reading: request.name)
+                else { return nil }
+                return snapshot
+            }
+        } catch { throw LogError.storage(error) }
+        guard let snapshot = loaded else { return nil }
+        var views = snapshot.views
+        try request.applyOverrides(to: &views, policyEvents: snapshot.policyEvents)
+        return try body(views, request.query(now: now))
     }
 
     /// The position of the stored snapshot, without decoding its state (0 when there is none).

@@ -24,6 +24,9 @@ public struct BusinessCalendar: Sendable {
     /// The zone the slots and holidays are read in.
     public let zone: Zone
 
+    /// Whether no instant is ever open: no `"24x7"` and no slot on any weekday.
+    var neverOpens: Bool { !always && weekMicroseconds == 0 }
+
     /// The first local day after 9999-12-31: dues later than this are not looked for.
     static let lastSearchedDay = Instant.daysFromCivil(year: 10_000, month: 1, day: 1)
 

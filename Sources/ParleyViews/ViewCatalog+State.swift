@@ -2,37 +2,64 @@ public import ParleyModel
 
 extension Views {
     /// The layout of ``encodedState()``; a stored state of another format is rebuilt.
-    public static let stateFormat: UInt64 = 1
+    public static let stateFormat: UInt64 = 2
 
     /// The stored state of the four reducers, in the compact binary layout of
-    /// `ViewStateWriter` (an index format, see ``stateFormat``). The policies are not part of
-    /// it: they are rebuilt from the `policy.set` events (see ``init(encodedState:policies:)``).
+    /// `ViewStateWriter` (an index format, see ``stateFormat``): the support, community, content
+    /// and product states, each after its length in bytes, so that a reader can take one alone.
+    /// The policies are not part of it: they are rebuilt from the `policy.set` events (see
+    /// ``init(encodedState:policies:reading:)``).
     public func encodedState() -> [UInt8] {
-        var w = ViewStateWriter()
-        support.encode(into: &w)
-        community.encode(into: &w)
-        content.encode(into: &w)
-        product.encode(into: &w)
+        var w = ViewStateWriter(capacity: 1 << 20)
+        var part = ViewStateWriter(capacity: 1 << 20)
+        support.encode(into: &part)
+        w.section(&part)
+        community.encode(into: &part)
+        w.section(&part)
+        content.encode(into: &part)
+        w.section(&part)
+        product.encode(into: &part)
+        w.section(&part)
         return w.bytes
     }
 
     /// The views whose reducers' state `bytes` holds (written by ``encodedState()`` with the
     /// same ``stateFormat``), with `policies` (the timeline of the `policy.set` events applied).
     ///
+    /// - Parameter reading: when given, only the state of the view this query reads is decoded,
+    ///   and the other views stay empty: such views answer that query, and nothing else; never
+    ///   apply events to them or store them.
     /// - Throws: ``ViewStateError`` when the bytes do not hold one whole state.
-    public init(encodedState bytes: UnsafeRawBufferPointer, policies: PolicyTimeline) throws(ViewStateError) {
+    public init(encodedState bytes: UnsafeRawBufferPointer, policies: PolicyTimeline, reading: ViewQueryName? = nil) throws(ViewStateError) {
         var r = ViewStateReader(bytes)
         self.init(policies: policies)
-        support = try SupportView(from: &r)
-        community = try CommunityView(from: &r)
-        content = try ContentView(from: &r)
-        product = try ProductView(from: &r)
+        let prefix = reading.map { $0.rawValue.prefix { $0 != "/" } }
+        func wanted(_ view: String) -> Bool { prefix.map { $0 == view } ?? true }
+        var part = try r.section()
+        if wanted("support") { support = try SupportView(from: &part) }
+        try part.finish(decoded: wanted("support"))
+        part = try r.section()
+        if wanted("community") { community = try CommunityView(from: &part) }
+        try part.finish(decoded: wanted("community"))
+        part = try r.section()
+        if wanted("content") { content = try ContentView(from: &part) }
+        try part.finish(decoded: wanted("content"))
+        part = try r.section()
+        if wanted("product") { product = try ProductView(from: &part) }
+        try part.finish(decoded: wanted("product"))
         guard r.isAtEnd else { throw ViewStateError.trailingBytes }
     }
 }
 
 extension SupportView {
     func encode(into w: inout ViewStateWriter) {
+        w.varint(slaPolicies.changes.count)
+        for change in slaPolicies.changes {
+            w.instant(change.time)
+            w.uint64(change.position)
+            w.slaPolicy(change.policy)
+        }
+        w.optionalInstant(latestTicketTime)
         w.varint(records.count)
         for (id, t) in records {
             w.string(id)
@@ -48,6 +75,7 @@ extension SupportView {
                 w.instant(c.time)
                 w.uint64(c.position)
                 w.bool(c.resolved)
+                w.int64(c.business)
             }
             w.varint(t.teams.count)
             for (team, time) in t.teams {
@@ -55,11 +83,28 @@ extension SupportView {
                 w.instant(time)
             }
             w.optionalInstant(t.firstEscalation)
+            w.bool(t.times != nil)
+            if let times = t.times {
+                w.optionalInt64(times.threshold)
+                w.optionalInt64(times.frt)
+                w.optionalInstant(times.due)
+                switch times.breach {
+                case .never: w.byte(0)
+                case .at(let instant):
+                    w.byte(1)
+                    w.instant(instant)
+                case .unknown: w.byte(2)
+                }
+            }
         }
     }
 
     init(from r: inout ViewStateReader) throws(ViewStateError) {
         self.init()
+        for _ in 0..<(try r.count(width: 17)) {
+            slaPolicies.insert(.init(time: try r.instant(), position: try r.uint64(), policy: try r.slaPolicy()))
+        }
+        latestTicketTime = try r.optionalInstant()
         let n = try r.count()
         records.reserveCapacity(n)
         for _ in 0..<n {
@@ -68,13 +113,28 @@ extension SupportView {
                 t.opening = SupportTicket.Opening(time: try r.instant(), position: try r.uint64(), member: try r.string())
             }
             t.firstStaffReply = try r.optionalInstant()
-            let changes = try r.count(width: 17)
+            let changes = try r.count(width: 25)
             t.statusChanges.reserveCapacity(changes)
             for _ in 0..<changes {
-                t.statusChanges.append(.init(time: try r.instant(), position: try r.uint64(), resolved: try r.bool()))
+                t.statusChanges.append(.init(time: try r.instant(), position: try r.uint64(), resolved: try r.bool(), business: try r.int64()))
             }
             for _ in 0..<(try r.count(width: 9)) { t.teams[try r.string()] = try r.instant() }
             t.firstEscalation = try r.optionalInstant()
+            if try r.bool() {
+                let threshold = try r.optionalInt64(), frt = try r.optionalInt64(), due = try r.optionalInstant()
+                let breach: SupportTicket.Breach
+                switch try r.byte() {
+                case 0: breach = .never
+                case 1: breach = .at(try r.instant())
+                case 2: breach = .unknown
+                default: throw ViewStateError.invalid
+                }
+                t.times = SupportTicket.Times(threshold: threshold, frt: frt, due: due, breach: breach)
+            }
+            // The memo exactly when opened, with a first-response time when answered.
+            guard (t.times != nil) == (t.opening != nil), t.firstStaffReply == nil || t.opening == nil || t.times?.frt != nil else {
+                throw ViewStateError.invalid
+            }
             records[t.id] = t
         }
     }

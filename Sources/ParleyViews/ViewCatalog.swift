@@ -26,6 +26,19 @@ public struct Views: Sendable {
         product.apply(event)
     }
 
+    /// The canonical JSON bytes of ``answer(_:_:draft:)`` (what `JSONWriter.encode` gives for
+    /// it); the long answers (`support tickets`, `support backlog`) are written without building
+    /// their JSON values.
+    public func encodedAnswer(_ name: ViewQueryName, _ q: ViewQuery, draft: JSONValue? = nil) throws(ViewQueryError) -> [UInt8] {
+        var q = q
+        q.policies = policies
+        switch name {
+        case .supportTickets: return try support.encodedTickets(q)
+        case .supportBacklog: return try support.encodedBacklog(q)
+        default: return JSONWriter.encode(try answer(name, q, draft: draft))
+        }
+    }
+
     /// The JSON of `view`/`query` (`support`/`sla`, …); `draft` is the input of `content check`.
     public func answer(_ name: ViewQueryName, _ q: ViewQuery, draft: JSONValue? = nil) throws(ViewQueryError) -> JSONValue {
         var q = q

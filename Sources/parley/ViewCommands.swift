@@ -58,9 +58,11 @@ extension ViewCommand {
         ViewQueryName.allCases.map(\.rawValue).filter { $0.hasPrefix(view + "/") }.map { String($0.dropFirst(view.count + 1)) }
     }
 
-    /// Answers `query` with `draft` (for `content check`) and prints it; returns the answer.
+    /// Answers `query` with `draft` (for `content check`) and prints it; returns the answer
+    /// (`nil` when it was printed as JSON straight from its bytes: `--json`, other than
+    /// `content check`, whose caller reads the answer).
     @discardableResult
-    func answer(draft: JSONValue? = nil) throws -> JSONValue {
+    func answer(draft: JSONValue? = nil) throws -> JSONValue? {
         guard let name = ViewQueryName(view: Self.view, query: query) else {
             throw CommandFailure(message: "\"\(query)\" is not a query of \(Self.view) (one of: \(Self.queries.joined(separator: ", ")))", status: 2)
         }
@@ -72,19 +74,26 @@ extension ViewCommand {
             return json
         }
         let log = try globals.openLog(create: false)
-        let json: JSONValue
+        let bytesOnly = globals.json && name != .contentCheck
+        var json: JSONValue?
+        var bytes: [UInt8]?
         var live: LiveViews?
         do {
             let index = try ViewIndex(log: log)
+            try index.catchUp()
             if request.atPosition != nil {
                 // What the log knew at P: the index, reduced up to P.
-                try index.catchUp()
                 json = try index.answer(request)
+            } else if bytesOnly, let answer = try index.encodedAnswerFromSnapshot(request) {
+                // The stored state holds every indexed event: only the view asked is read.
+                bytes = answer
+            } else if !bytesOnly, let answer = try index.answerFromSnapshot(request) {
+                json = answer
             } else {
                 // The stored state of the views, brought up to the log's head.
                 let views = try LiveViews(restoring: index)
                 try views.refresh()
-                json = try views.answer(request)
+                if bytesOnly { bytes = try views.encodedAnswer(request) } else { json = try views.answer(request) }
                 live = views
             }
         } catch let error as ViewQueryError {
@@ -94,7 +103,13 @@ extension ViewCommand {
         } catch let error as EventValidationError {
             throw CommandFailure(message: "--policy: \(error)")
         }
-        Output.write(globals.json ? JSONWriter.string(json) + "\n" : name.render(json))
+        if globals.json {
+            var out = bytes ?? json.map { JSONWriter.encode($0) } ?? []
+            out.append(0x0A)
+            Output.write(bytes: out)
+        } else if let json {
+            Output.write(name.render(json))
+        }
         // The state is a cache of the index: a process that cannot store it still answered. A
         // few new events are cheaper to apply again next time than 20+ MB to store now.
         _ = try? live?.persist(minimumGap: LiveViews.commandLineGap)
@@ -150,7 +165,7 @@ struct ContentCommand: ViewCommand {
             throw CommandFailure(message: "content \(query) takes no file argument", status: 2)
         }
         let json = try answer(draft: draftJSON)
-        if query == "check", json["ok"] == .bool(false) { throw ExitCode(1) }
+        if query == "check", json?["ok"] == .bool(false) { throw ExitCode(1) }
     }
 }
 

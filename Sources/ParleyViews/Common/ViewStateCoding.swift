@@ -50,6 +50,42 @@ struct ViewStateWriter {
         if let s { string(s) }
     }
 
+    /// The bytes of `part` after their length; empties `part` for the next section.
+    mutating func section(_ part: inout ViewStateWriter) {
+        varint(part.bytes.count)
+        bytes.append(contentsOf: part.bytes)
+        part.bytes.removeAll(keepingCapacity: true)
+    }
+
+    mutating func optionalInt64(_ n: Int64?) {
+        bool(n != nil)
+        if let n { int64(n) }
+    }
+
+    /// An `sla` policy: target (bits), zone, hours (0 for `24x7`, else 1 and the slots of each
+    /// weekday by weekday), holidays sorted.
+    mutating func slaPolicy(_ p: SLAPolicy) {
+        uint64(p.firstResponseS.bitPattern)
+        string(p.timezone)
+        switch p.hours {
+        case .always: byte(0)
+        case .weekly(let days):
+            byte(1)
+            varint(days.count)
+            for (day, slots) in days.sorted(by: { $0.key < $1.key }) {
+                varint(day)
+                varint(slots.count)
+                for slot in slots {
+                    varint(slot.lowerBound)
+                    varint(slot.upperBound)
+                }
+            }
+        }
+        let holidays = p.holidays.sorted()
+        varint(holidays.count)
+        for h in holidays { string(h) }
+    }
+
     /// A count, then the instants (copied in bulk on little-endian hosts).
     mutating func instants(_ times: [Instant]) {
         varint(times.count)
@@ -121,6 +157,46 @@ struct ViewStateReader {
 
     mutating func optionalInstant() throws(ViewStateError) -> Instant? { try bool() ? try instant() : nil }
     mutating func optionalString() throws(ViewStateError) -> String? { try bool() ? try string() : nil }
+    /// A reader of the next section (``ViewStateWriter/section(_:)``), which this one skips.
+    mutating func section() throws(ViewStateError) -> ViewStateReader {
+        let n = try count()
+        defer { index += n }
+        return ViewStateReader(UnsafeRawBufferPointer(rebasing: bytes[index..<(index + n)]))
+    }
+
+    /// Checks that a section `decoded` was read to its end.
+    func finish(decoded: Bool) throws(ViewStateError) {
+        if decoded, !isAtEnd { throw ViewStateError.trailingBytes }
+    }
+
+    mutating func optionalInt64() throws(ViewStateError) -> Int64? { try bool() ? try int64() : nil }
+
+    /// An `sla` policy as ``ViewStateWriter/slaPolicy(_:)`` wrote it.
+    mutating func slaPolicy() throws(ViewStateError) -> SLAPolicy {
+        var p = SLAPolicy()
+        p.firstResponseS = Double(bitPattern: try uint64())
+        p.timezone = try string()
+        switch try byte() {
+        case 0: p.hours = .always
+        case 1:
+            var days: [Int: [Range<MinuteOfDay>]] = [:]
+            for _ in 0..<(try count(width: 2)) {
+                let day = try varint()
+                var slots: [Range<MinuteOfDay>] = []
+                for _ in 0..<(try count(width: 2)) {
+                    let lower = try varint(), upper = try varint()
+                    guard lower <= upper else { throw ViewStateError.invalid }
+                    slots.append(lower..<upper)
+                }
+                days[day] = slots
+            }
+            p.hours = .weekly(days)
+        default: throw ViewStateError.invalid
+        }
+        p.holidays = []
+        for _ in 0..<(try count()) { p.holidays.insert(try string()) }
+        return p
+    }
 
     mutating func instants() throws(ViewStateError) -> [Instant] {
         let n = try count(width: 8)

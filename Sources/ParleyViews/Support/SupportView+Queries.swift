@@ -8,59 +8,35 @@ extension SupportView {
     /// `first_response` is over the tickets with a first response; `resolution` over the resolved
     /// tickets. Extra keys: `from`, `to` (the window of opening times).
     public func sla(_ q: ViewQuery) throws(ViewQueryError) -> JSONValue {
-        let all = standings(q, withDue: false, ordered: false)
-        var met = 0, breached = 0, pending = 0, resolved = 0, escalated = 0, resolvedUnescalated = 0
-        var frts: [Int64] = [], resolutions: [Int64] = []
-        for s in all {
-            switch s.sla {
-            case "met": met += 1
-            case "breached": breached += 1
-            default: pending += 1
-            }
-            if let frt = s.frtMicroseconds { frts.append(frt) }
-            if s.escalated { escalated += 1 }
-            if s.isResolved {
-                resolved += 1
-                if !s.escalated { resolvedUnescalated += 1 }
-            }
-            if let r = s.resolutionMicroseconds { resolutions.append(r) }
+        let figures: SLAFigures
+        if isCurrent(q) {
+            figures = current.sla { makeCurrentSLA() }.figures(asOf: q.asOf)
+        } else {
+            var tally = SLATally()
+            forEachVerdict(q, withDue: false) { _, _, verdict in tally.add(verdict) }
+            figures = tally.figures()
         }
-        let window = Window(q)
-        return .object([
-            "as_of": .string(q.asOf.rfc3339),
-            "from": window.lower.map { .string($0.rfc3339) } ?? .null,
-            "to": .string(window.upper.rfc3339),
-            "tickets": .int(Int64(all.count)),
-            "met": .int(Int64(met)),
-            "breached": .int(Int64(breached)),
-            "pending": .int(Int64(pending)),
-            "attainment": Self.ratio(met, met + breached),
-            "first_response": Self.statistics(frts),
-            "open": .int(Int64(all.count - resolved)),
-            "resolved": .int(Int64(resolved)),
-            "escalated": .int(Int64(escalated)),
-            "resolved_without_escalation": Self.ratio(resolvedUnescalated, resolved),
-            "resolution": Self.statistics(resolutions),
-        ])
+        return figures.json(Window(q), asOf: q.asOf)
     }
 
     /// `parley support tickets`: every ticket opened in the window, by opening time, then ticket
     /// id, with its member, status, sla, `frt_s`, escalation, teams, `resolution_s` and `due`
     /// (extra key; `null` for tickets with a first response). Extra key: `first_response`.
     public func tickets(_ q: ViewQuery) throws(ViewQueryError) -> JSONValue {
-        let rows = standings(q, withDue: true).map { s -> JSONValue in
-            .object([
+        let rows = standings(q, withTeams: true).map { s -> JSONValue in
+            let v = s.verdict
+            return .object([
                 "ticket": .string(s.ticket),
                 "member": .string(s.member),
                 "opened": .string(s.opened.rfc3339),
-                "status": .string(s.isResolved ? "resolved" : "open"),
-                "sla": .string(s.sla),
-                "frt_s": Self.seconds(s.frtMicroseconds),
-                "first_response": s.firstResponse.map { .string($0.rfc3339) } ?? .null,
-                "escalated": .bool(s.escalated),
+                "status": .string(v.isResolved ? "resolved" : "open"),
+                "sla": .string(v.sla.text),
+                "frt_s": Self.seconds(v.frt),
+                "first_response": v.firstResponse.map { .string($0.rfc3339) } ?? .null,
+                "escalated": .bool(v.escalated),
                 "teams": .array(s.teams.map { .string($0) }),
-                "resolution_s": Self.seconds(s.resolutionMicroseconds),
-                "due": s.due.map { .string($0.rfc3339) } ?? .null,
+                "resolution_s": Self.seconds(v.resolution),
+                "due": v.due.map { .string($0.rfc3339) } ?? .null,
             ])
         }
         return .object(["tickets": .array(rows)])
@@ -69,9 +45,24 @@ extension SupportView {
     /// `parley support backlog`: the open tickets of the window, those with a `due` first by
     /// `due`, then by opening time, then ticket id.
     public func backlog(_ q: ViewQuery) throws(ViewQueryError) -> JSONValue {
-        var open = standings(q, withDue: true).filter { !$0.isResolved }
+        let rows = backlogStandings(q).map { s -> JSONValue in
+            .object([
+                "ticket": .string(s.ticket),
+                "member": .string(s.member),
+                "opened": .string(s.opened.rfc3339),
+                "sla": .string(s.verdict.sla.text),
+                "due": s.verdict.due.map { .string($0.rfc3339) } ?? .null,
+            ])
+        }
+        return .object(["tickets": .array(rows)])
+    }
+
+    /// The open tickets of the window, those with a `due` first by `due`, then by opening time,
+    /// then ticket id.
+    func backlogStandings(_ q: ViewQuery) -> [TicketStanding] {
+        var open = standings(q, openOnly: true, withTeams: false, ordered: false)
         open.sort { a, b in
-            switch (a.due, b.due) {
+            switch (a.verdict.due, b.verdict.due) {
             case let (x?, y?) where x != y: return x < y
             case (.some, nil): return true
             case (nil, .some): return false
@@ -79,16 +70,7 @@ extension SupportView {
             }
             return a.opened != b.opened ? a.opened < b.opened : a.ticket.utf8Precedes(b.ticket)
         }
-        let rows = open.map { s -> JSONValue in
-            .object([
-                "ticket": .string(s.ticket),
-                "member": .string(s.member),
-                "opened": .string(s.opened.rfc3339),
-                "sla": .string(s.sla),
-                "due": s.due.map { .string($0.rfc3339) } ?? .null,
-            ])
-        }
-        return .object(["tickets": .array(rows)])
+        return open
     }
 
     /// Microseconds as a JSON number of seconds, `null` for none.
@@ -115,5 +97,71 @@ extension SupportView {
             "median_s": seconds(sorted[(n + 1) / 2 - 1]),
             "p90_s": seconds(sorted[(9 * n + 9) / 10 - 1]),
         ])
+    }
+}
+
+/// The figures of `support sla` over a set of tickets.
+struct SLAFigures: Sendable {
+    var tickets = 0, met = 0, breached = 0, pending = 0
+    var resolved = 0, escalated = 0, resolvedUnescalated = 0
+    /// Statistics of the first-response times and of the resolution times.
+    var firstResponse: JSONValue = SupportView.statistics([])
+    var resolution: JSONValue = SupportView.statistics([])
+
+    /// The answer of `support sla` over the tickets of `window`, as of `asOf`.
+    func json(_ window: SupportView.Window, asOf: Instant) -> JSONValue {
+        .object([
+            "as_of": .string(asOf.rfc3339),
+            "from": window.lower.map { .string($0.rfc3339) } ?? .null,
+            "to": .string(window.upper.rfc3339),
+            "tickets": .int(Int64(tickets)),
+            "met": .int(Int64(met)),
+            "breached": .int(Int64(breached)),
+            "pending": .int(Int64(pending)),
+            "attainment": SupportView.ratio(met, met + breached),
+            "first_response": firstResponse,
+            "open": .int(Int64(tickets - resolved)),
+            "resolved": .int(Int64(resolved)),
+            "escalated": .int(Int64(escalated)),
+            "resolved_without_escalation": SupportView.ratio(resolvedUnescalated, resolved),
+            "resolution": resolution,
+        ])
+    }
+}
+
+/// Sums ticket verdicts into ``SLAFigures``.
+struct SLATally {
+    private var counts = SLAFigures()
+    private var frts: [Int64] = []
+    private var resolutions: [Int64] = []
+
+    /// Counts a ticket with its verdict.
+    mutating func add(_ v: TicketVerdict) {
+        switch v.sla {
+        case .met: counts.met += 1
+        case .breached: counts.breached += 1
+        case .pending: counts.pending += 1
+        }
+        addOpenUnanswered(v)
+    }
+
+    /// Counts a ticket with its verdict but its `sla` (counted elsewhere).
+    mutating func addOpenUnanswered(_ v: TicketVerdict) {
+        counts.tickets += 1
+        if let frt = v.frt { frts.append(frt) }
+        if v.escalated { counts.escalated += 1 }
+        if v.isResolved {
+            counts.resolved += 1
+            if !v.escalated { counts.resolvedUnescalated += 1 }
+        }
+        if let r = v.resolution { resolutions.append(r) }
+    }
+
+    /// The figures, with the statistics of the durations counted.
+    func figures() -> SLAFigures {
+        var f = counts
+        f.firstResponse = SupportView.statistics(frts)
+        f.resolution = SupportView.statistics(resolutions)
+        return f
     }
 }
