@@ -15,9 +15,13 @@ public final class GroupCommitter: @unchecked Sendable {
         public var seconds: Double
     }
 
+    /// A batch's result, and the batch handed back: the appender frees it, not the writer
+    /// (freeing a large batch's events costs the writer as much as encoding them).
+    private typealias Answer = (result: Result<AppendOutcome, LogError>, batch: [PreparedEvent])
+
     private struct Request {
         var batch: [PreparedEvent]
-        var continuation: CheckedContinuation<Result<AppendOutcome, LogError>, Never>
+        var continuation: CheckedContinuation<Answer, Never>
     }
 
     private let log: EventLog
@@ -49,18 +53,18 @@ public final class GroupCommitter: @unchecked Sendable {
         // Encoded here, on the appender's thread, so that concurrent appenders share the work
         // and the writer thread only splices bytes.
         let batch = batch.map(PreparedEvent.init)
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<AppendOutcome, LogError>, Never>) in
+        let answer = await withCheckedContinuation { (continuation: CheckedContinuation<Answer, Never>) in
             condition.lock()
             if stopping {
                 condition.unlock()
-                continuation.resume(returning: .failure(LogError(code: .storage, message: "the log is shutting down")))
+                continuation.resume(returning: (.failure(LogError(code: .storage, message: "the log is shutting down")), []))
                 return
             }
             queue.append(Request(batch: batch, continuation: continuation))
             condition.signal()
             condition.unlock()
         }
-        return try result.get()
+        return try answer.result.get()
     }
 
     /// Finishes every batch already handed in, then stops the writer thread.
@@ -70,6 +74,13 @@ public final class GroupCommitter: @unchecked Sendable {
         condition.broadcast()
         while !stopped { condition.wait() }
         condition.unlock()
+    }
+
+    /// Resumes the appender of `request` with `result` and its batch, keeping no reference here.
+    private func answer(_ request: inout Request, _ result: Result<AppendOutcome, LogError>) {
+        let batch = request.batch
+        request.batch = []
+        request.continuation.resume(returning: (result, batch))
     }
 
     private func run() {
@@ -88,7 +99,7 @@ public final class GroupCommitter: @unchecked Sendable {
                 events += queue[take].batch.count
                 take += 1
             }
-            let requests = Array(queue.prefix(take))
+            var requests = Array(queue.prefix(take))
             queue.removeFirst(take)
             condition.unlock()
 
@@ -99,9 +110,9 @@ public final class GroupCommitter: @unchecked Sendable {
                 commits += 1
                 let appended = results.reduce(0) { $0 + ((try? $1.get())?.appended ?? 0) }
                 onCommit(Commit(batches: requests.count, events: appended, seconds: seconds))
-                for (request, result) in zip(requests, results) { request.continuation.resume(returning: result) }
+                for i in requests.indices { answer(&requests[i], results[i]) }
             } catch {
-                for request in requests { request.continuation.resume(returning: .failure(error)) }
+                for i in requests.indices { answer(&requests[i], .failure(error)) }
             }
         }
     }
