@@ -33,6 +33,13 @@ public struct JSONObject: Sendable {
         self.members = members
     }
 
+    /// The object of `members`, given in bytewise key order with no key twice, as the encoders
+    /// of this package store them: decoders of such bytes skip the comparisons. The order is
+    /// checked in debug builds only.
+    public init(membersInKeyOrder members: [Member]) {
+        self.init(sortedMembers: members)
+    }
+
     /// The object of `members`; of members with the same key, the last wins.
     public init<S: Sequence>(_ members: S) where S.Element == Member {
         self.init()

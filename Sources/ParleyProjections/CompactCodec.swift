@@ -69,9 +69,9 @@ public enum CompactCodec {
             out.append(7)
             appendVarint(o.count, to: &out)
             // Keys in bytewise order, so that equal events give equal bytes (audits compare them).
-            for key in o.keys.sorted(by: { $0.utf8Precedes($1) }) {
+            for (key, value) in o {
                 appendString(key, to: &out)
-                appendValue(o[key]!, to: &out)
+                appendValue(value, to: &out)
             }
         }
     }
@@ -130,13 +130,14 @@ public enum CompactCodec {
                 return .array(a)
             case 7:
                 guard let n = varint(), n <= bytes.count else { return nil }
-                var o: JSONObject = [:]
-                o.reserveCapacity(n)
+                // Written in bytewise key order (see `appendValue`): taken as it comes.
+                var members: [JSONObject.Member] = []
+                members.reserveCapacity(n)
                 for _ in 0..<n {
                     guard let k = string(), let v = value() else { return nil }
-                    o[k] = v
+                    members.append((k, v))
                 }
-                return .object(o)
+                return .object(JSONObject(membersInKeyOrder: members))
             default: return nil
             }
         }
