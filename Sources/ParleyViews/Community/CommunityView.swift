@@ -86,15 +86,24 @@ public struct CommunityView: Sendable {
     /// Makes `member` known from `time` unless known already.
     private mutating func know(_ member: String, at time: Instant) {
         guard member != "brand" else { return }
-        if members[member]?.firstSeen == nil { members[member, default: Member()].firstSeen = time }
+        Self.know(&members[member, default: Member()], at: time)
+    }
+
+    private static func know(_ member: inout Member, at time: Instant) {
+        if member.firstSeen == nil { member.firstSeen = time }
     }
 
     /// Records a contribution by `member` (none by the brand).
     private mutating func contribute(_ member: String, _ kind: ContributionKind, at time: Instant) {
         guard member != "brand" else { return }
-        know(member, at: time)
-        members[member]!.contributions.append(time)
-        members[member]!.kinds.append(kind)
+        // One lookup, the member changed in place.
+        Self.contribute(&members[member, default: Member()], kind, at: time)
+    }
+
+    private static func contribute(_ member: inout Member, _ kind: ContributionKind, at time: Instant) {
+        know(&member, at: time)
+        member.contributions.append(time)
+        member.kinds.append(kind)
     }
 }
 
