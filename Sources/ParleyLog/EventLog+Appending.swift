@@ -213,34 +213,22 @@ struct EventIDGenerator {
     private var used = 0
 
     mutating func next() -> String {
-        if used + 16 > bytes.count { refill(count: min(max(64, bytes.count / 8), 4096)) }  // ids
-        var high: UInt64 = 0, low: UInt64 = 0
-        for i in 0..<8 {
-            high = high << 8 | UInt64(bytes[used + i])
-            low = low << 8 | UInt64(bytes[used + 8 + i])
-        }
+        // Twice as many ids each time a batch runs out, from 64 up to 4,096.
+        if used + 16 > bytes.count { refill(ids: min(max(64, bytes.count / 16 * 2), 4096)) }
+        var uuid = Array(bytes[used..<(used + 16)])
         used += 16
-        high = high & ~0xF000 | 0x4000  // version 4
-        low = low & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000  // variant 10
-        var text = [UInt8]()
-        text.reserveCapacity(36)
-        for (word, first) in [(high, 0), (low, 16)] {
-            for i in 0..<16 {
-                let digit = first + i
-                if digit == 8 || digit == 12 || digit == 16 || digit == 20 { text.append(UInt8(ascii: "-")) }
-                text.append(Self.digits[Int((word >> (60 - 4 * UInt64(i))) & 0xF)])
-            }
-        }
+        uuid[6] = uuid[6] & 0x0F | 0x40  // version 4
+        uuid[8] = uuid[8] & 0x3F | 0x80  // variant 10
+        var text = Array(EventCodec.hex(uuid).utf8)
+        for offset in [20, 16, 12, 8] { text.insert(UInt8(ascii: "-"), at: offset) }
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// Fresh random bytes for `count` ids.
-    private mutating func refill(count: Int) {
-        bytes = [UInt8](repeating: 0, count: count * 16)
+    /// Fresh random bytes for `ids` ids.
+    private mutating func refill(ids: Int) {
+        bytes = [UInt8](repeating: 0, count: ids * 16)
         used = 0
         // The C library's CSPRNG (glibc ≥ 2.36 reads it from getrandom), in one call.
         bytes.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, $0.count) }
     }
-
-    private static let digits = Array("0123456789abcdef".utf8)
 }
