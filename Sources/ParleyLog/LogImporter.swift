@@ -87,6 +87,40 @@ public struct LogImporter {
     }
 }
 
+/// The lines of an input (JSON Lines), read 4 MiB at a time: what `parley import` reads, here or
+/// through a daemon.
+public enum InputLines {
+    /// Calls `line` with each line of `handle`, without its newline (a last line without one
+    /// counts too), and `chunk` with the bytes read so far before the lines of each chunk. Stops
+    /// early when either returns false.
+    public static func forEach(
+        in handle: FileHandle, chunk: (Int) -> Bool = { _ in true }, _ line: (UnsafeBufferPointer<UInt8>) throws -> Bool
+    ) throws {
+        var carry: [UInt8] = []
+        var bytesRead = 0
+        while true {
+            let data = try handle.read(upToCount: 4 << 20) ?? Data()
+            if data.isEmpty { break }
+            bytesRead += data.count
+            guard chunk(bytesRead) else { return }
+            carry.append(contentsOf: data)
+            var consumed = 0
+            let goOn = try carry.withUnsafeBufferPointer { buffer in
+                var start = 0
+                while let newline = buffer[start...].firstIndex(of: 0x0A) {
+                    guard try line(UnsafeBufferPointer(rebasing: buffer[start..<newline])) else { return false }
+                    start = newline + 1
+                }
+                consumed = start
+                return true
+            }
+            guard goOn else { return }
+            carry.removeFirst(consumed)
+        }
+        if !carry.isEmpty { _ = try carry.withUnsafeBufferPointer { try line($0) } }
+    }
+}
+
 /// Splits a byte stream into lines and lines into validated batches (the reader stage).
 struct LineBatcher {
     let batchSize: Int
@@ -101,29 +135,16 @@ struct LineBatcher {
     }
 
     mutating func run(_ handle: FileHandle) {
-        var carry: [UInt8] = []
-        var bytesRead = 0
+        var failure: BatchQueue.End?
         do {
-            while !queue.isCancelled {
-                let chunk = try handle.read(upToCount: 4 << 20) ?? Data()
-                if chunk.isEmpty { break }
-                bytesRead += chunk.count
+            try InputLines.forEach(in: handle, chunk: { bytesRead in
                 batch.bytesRead = bytesRead
-                carry.append(contentsOf: chunk)
-                var consumed = 0
-                let failure: BatchQueue.End? = carry.withUnsafeBufferPointer { buffer in
-                    var start = 0
-                    while let newline = buffer[start...].firstIndex(of: 0x0A) {
-                        if let failure = take(UnsafeBufferPointer(rebasing: buffer[start..<newline])) { return failure }
-                        start = newline + 1
-                    }
-                    consumed = start
-                    return nil
-                }
-                if let failure { return queue.finish(failure) }
-                carry.removeFirst(consumed)
+                return !queue.isCancelled
+            }) { line in
+                failure = take(line)
+                return failure == nil
             }
-            if !carry.isEmpty, let failure = carry.withUnsafeBufferPointer({ take($0) }) { return queue.finish(failure) }
+            if let failure { return queue.finish(failure) }
             if !batch.events.isEmpty { queue.put(batch) }
             queue.finish(.finished)
         } catch {

@@ -89,8 +89,10 @@ extension ImportCommand {
         // Line by line, in chunks (an import may be larger than memory). A bad line stops the
         // import before its batch is sent: the log holds exactly the batches before it, as a
         // local import leaves it.
-        try forEachLine(of: handle) { number, line in
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
+        var number = 0
+        try InputLines.forEach(in: handle) { line in
+            number += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return true }
             read += 1
             do {
                 let json = try JSONParser.parse(line)
@@ -101,6 +103,7 @@ extension ImportCommand {
                 throw CommandFailure(message: "\(name) line \(number): \(error) (appended \(appended) events before it)")
             }
             if batch.count >= batchSize { try flush() }
+            return true
         }
         try flush()
         if globals.json {
@@ -109,26 +112,6 @@ extension ImportCommand {
             Output.line("read \(read) events: \(appended) appended, \(duplicates) already in the log")
         }
     }
-}
-
-/// Calls `body` with each line of `handle` (without its newline) and its number from 1,
-/// reading 4 MiB at a time.
-func forEachLine(of handle: FileHandle, _ body: (Int, ArraySlice<UInt8>) throws -> Void) throws {
-    var carry: [UInt8] = []
-    var number = 0
-    while true {
-        let chunk = try handle.read(upToCount: 4 << 20) ?? Data()
-        if chunk.isEmpty { break }
-        carry.append(contentsOf: chunk)
-        var start = 0
-        while let newline = carry[start...].firstIndex(of: 0x0A) {
-            number += 1
-            try body(number, carry[start..<newline])
-            start = newline + 1
-        }
-        carry.removeFirst(start)
-    }
-    if !carry.isEmpty { try body(number + 1, carry[...]) }
 }
 
 /// A one-line progress bar on stderr, shown only on a terminal.
