@@ -163,7 +163,11 @@ let package = Package(
         ),
 
         .testTarget(name: "ParleyModelTests", dependencies: ["ParleyModel"], swiftSettings: strict),
-        .testTarget(name: "ParleyLogTests", dependencies: ["ParleyLog", "ParleyModel", "ParleyStore", "ParleyDemo"], swiftSettings: strict),
+        // What several test targets need: temporary paths, waits off the cooperative pool.
+        .target(name: "ParleyTestSupport", path: "Tests/ParleyTestSupport", swiftSettings: strict),
+        .testTarget(
+            name: "ParleyLogTests", dependencies: ["ParleyLog", "ParleyModel", "ParleyStore", "ParleyDemo", "ParleyTestSupport"],
+            swiftSettings: strict),
         .testTarget(name: "ParleyViewsTests", dependencies: ["ParleyViews", "ParleyModel"], swiftSettings: strict),
         .testTarget(
             name: "ParleyProjectionsTests",
@@ -184,7 +188,7 @@ let package = Package(
             name: "ParleyServerTests",
             dependencies: [
                 "ParleyDemo",
-                "ParleyServer", "ParleyProjections", "ParleyViews", "ParleyLog", "ParleyModel", "parleyd",
+                "ParleyServer", "ParleyProjections", "ParleyViews", "ParleyLog", "ParleyModel", "parleyd", "ParleyTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,19 +1,16 @@
 import Foundation
 import ParleyLog
 import ParleyModel
+import ParleyTestSupport
 
 /// Runs `body` with a log in a new temporary directory, removed afterwards.
 func withTemporaryLog<T>(initialMapSize: Int = 1 << 20, _ body: (EventLog, String) throws -> T) throws -> T {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-test-\(UUID().uuidString)").path
+    let directory = temporaryPath()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let log = try EventLog(directory: directory, initialMapSize: initialMapSize)
     return try body(log, directory)
 }
 
-/// A new temporary directory path (not created).
-func temporaryPath() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("parley-test-\(UUID().uuidString)").path
-}
 
 /// An event of an unknown type (no vocabulary checks) in `stream`.
 func note(_ stream: String, id: String? = nil, expected: Int64? = nil, n: Int = 0, time: Int64 = 1_780_000_000_000_000) -> NewEvent {
@@ -35,15 +32,6 @@ func productPath(_ name: String) -> String {
 @discardableResult
 func runProduct(_ name: String, _ arguments: [String], stdin: Data? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
     try await offThePool { try runProductBlocking(name, arguments, stdin: stdin) }
-}
-
-/// Runs `body` on a thread of its own and waits for it without holding a thread of Swift's
-/// cooperative pool. The pool has one thread per core (two here); tests that block on child
-/// processes would otherwise starve the in-process daemons other suites run at the same time.
-func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-    }
 }
 
 private func runProductBlocking(_ name: String, _ arguments: [String], stdin: Data?) throws -> (status: Int32, stdout: String, stderr: String) {

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyTestSupport
 import ParleyModel
 import NIOHTTP1
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import ParleyTestSupport
 import NIOHTTP1
 import NIOCore
 #if canImport(Glibc)

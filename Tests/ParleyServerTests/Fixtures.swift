@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import ParleyTestSupport
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -73,10 +74,6 @@ func makeHTTPClient() -> HTTPClient {
     return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
 }
 
-/// A new temporary directory path (not created).
-func temporaryPath() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("parleyd-test-\(UUID().uuidString)").path
-}
 
 /// Runs an in-process daemon on a free loopback port over a new data directory, calls `body`
 /// with a client, then shuts the daemon down gracefully and removes the directory.
