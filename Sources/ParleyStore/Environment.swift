@@ -174,6 +174,13 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
+    /// Whether commits currently skip the meta page's fsync (only inside a non-durable write).
+    var defersMetaSync: Bool {
+        var flags: UInt32 = 0
+        mdb_env_get_flags(env, &flags)
+        return flags & UInt32(MDB_NOMETASYNC) != 0
+    }
+
     /// The current map size in bytes.
     public var mapSize: Int {
         var info = MDB_envinfo()

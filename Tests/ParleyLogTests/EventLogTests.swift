@@ -3,7 +3,7 @@ import ParleyTestSupport
 import Testing
 import ParleyLog
 import ParleyModel
-import ParleyStore
+@testable import ParleyStore
 
 @Suite struct EventLogTests {
     @Test func positionsVersionsAndReads() throws {
@@ -31,6 +31,21 @@ import ParleyStore
                 #expect(UUID(uuidString: id) != nil, "\(id)")
             }
             #expect(Set(generated).count == 200)
+        }
+    }
+
+    @Test func aNonDurableWriteLeavesTheLogsCommitsDurable() throws {
+        try withTemporaryLog { log, _ throws in
+            let env = log.environment
+            let scratch = try env.database("scratch")
+            let during = try env.write(durable: false) { txn throws(StoreError) in
+                try txn.put([1], [1], in: scratch)
+                return env.defersMetaSync
+            }
+            #expect(!during, "the flag is set at commit, after the body")
+            #expect(!env.defersMetaSync, "a derived-data write must not leave the log's commits without the meta fsync")
+            _ = try log.append([note("a")])
+            #expect(!env.defersMetaSync)
         }
     }
 
