@@ -19,11 +19,41 @@ public struct Views: Sendable {
 
     /// Applies one event to every view.
     public mutating func apply(_ event: Event) {
-        if event.type == "policy.set" { policies.record(event) }
-        support.apply(event)
-        community.apply(event)
-        content.apply(event)
-        product.apply(event)
+        apply(event, to: .all)
+    }
+
+    /// Some of the views: each folds the events independently of the others, so a rebuild may
+    /// fold the same events into different parts on different threads and join the results
+    /// (``take(_:from:)``).
+    public struct Parts: OptionSet, Sendable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+        /// The `policy.set` events in ``Views/policies``.
+        public static let policies = Parts(rawValue: 1 << 0)
+        public static let support = Parts(rawValue: 1 << 1)
+        public static let community = Parts(rawValue: 1 << 2)
+        public static let content = Parts(rawValue: 1 << 3)
+        public static let product = Parts(rawValue: 1 << 4)
+        public static let all: Parts = [.policies, .support, .community, .content, .product]
+    }
+
+    /// Applies one event to the views of `parts` only.
+    public mutating func apply(_ event: Event, to parts: Parts) {
+        if parts.contains(.policies), event.type == "policy.set" { policies.record(event) }
+        if parts.contains(.support) { support.apply(event) }
+        if parts.contains(.community) { community.apply(event) }
+        if parts.contains(.content) { content.apply(event) }
+        if parts.contains(.product) { product.apply(event) }
+    }
+
+    /// Replaces the views of `parts` with those of `other`.
+    public mutating func take(_ parts: Parts, from other: Views) {
+        if parts.contains(.policies) { policies = other.policies }
+        if parts.contains(.support) { support = other.support }
+        if parts.contains(.community) { community = other.community }
+        if parts.contains(.content) { content = other.content }
+        if parts.contains(.product) { product = other.product }
     }
 
     /// The canonical JSON bytes of ``answer(_:_:draft:)`` (what `JSONWriter.encode` gives for

@@ -80,6 +80,33 @@ struct RandomCommunity {
         }
     }
 
+    /// The rebuild folds the views in two halves on two threads (`Views.Parts`); joined, they
+    /// must be the views one sequential fold of the same entries gives, query for query.
+    @Test func aRebuildInTwoHalvesEqualsOneFold() throws {
+        try withLog { log in
+            let until = Instant(microseconds: 1_790_000_000_000_000)
+            var demo = DemoCommunity(seed: 5, until: until, days: 30, members: 80)
+            _ = try log.append(demo.generate())
+            let index = try ViewIndex(log: log)
+            try index.catchUp()
+            for asOf in [until, until.adding(days: -10)] {
+                var sequential = Views()
+                try index.forEach(asOf: asOf) { sequential.apply($0) }
+                let halves = try index.views(asOf: asOf)
+                #expect(ViewAudit.digests(of: halves, asOf: asOf).map(\.digest) == ViewAudit.digests(of: sequential, asOf: asOf).map(\.digest))
+                for name in ViewQueryName.replayable {
+                    let q = ViewQuery(asOf: asOf)
+                    #expect((try? halves.answer(name, q)) == (try? sequential.answer(name, q)), "\(name.rawValue)")
+                }
+                // Each part feeds its own view only (support reads the policies too).
+                var supportOnly = Views()
+                try index.forEach(asOf: asOf) { supportOnly.apply($0, to: [.policies, .support]) }
+                #expect(try supportOnly.answer(.supportSLA, ViewQuery(asOf: asOf)) == sequential.answer(.supportSLA, ViewQuery(asOf: asOf)))
+                #expect(try supportOnly.answer(.communitySummary, ViewQuery(asOf: asOf)) == Views().answer(.communitySummary, ViewQuery(asOf: asOf)))
+            }
+        }
+    }
+
     @Test func aBackfilledEventChangesThePast() throws {
         try withLog { log in
             let index = try ViewIndex(log: log)
