@@ -39,6 +39,9 @@ extension EventLog {
         do {
             return try env.write { txn throws(StoreError) in
                 var head = try Self.head(txn, tables)
+                // One source of ids for the whole commit: a batch of one event would otherwise
+                // pay a getrandom call for it alone.
+                var newIDs = EventIDGenerator()
                 var results: [Result<AppendOutcome, LogError>] = []
                 results.reserveCapacity(batches.count)
                 for batch in batches {
@@ -46,7 +49,7 @@ extension EventLog {
                         results.append(.failure(failure))
                         continue
                     }
-                    results.append(try appendOne(batch, txn: txn, head: &head, recorded: now))
+                    results.append(try appendOne(batch, txn: txn, head: &head, recorded: now, newIDs: &newIDs))
                 }
                 return results
             }
@@ -63,11 +66,12 @@ extension EventLog {
     /// Checks every event of `batch` against the log as `txn` sees it, then writes them all, or
     /// nothing when any check fails.
     private func appendOne(
-        _ batch: [PreparedEvent], txn: Transaction, head: inout (position: UInt64, hash: [UInt8]), recorded: Instant
+        _ batch: [PreparedEvent], txn: Transaction, head: inout (position: UInt64, hash: [UInt8]), recorded: Instant,
+        newIDs: inout EventIDGenerator
     ) throws(StoreError) -> Result<AppendOutcome, LogError> {
         var plan = BatchPlan(next: head.position + 1, capacity: batch.count)
         for index in batch.indices {
-            if let failure = try plan.admit(batch, index: index, txn: txn, tables: tables) {
+            if let failure = try plan.admit(batch, index: index, txn: txn, tables: tables, newIDs: &newIDs) {
                 return .failure(failure)
             }
         }
@@ -143,7 +147,6 @@ struct BatchPlan {
     var positions: [UInt64] = []
     private var streams: [String: (number: UInt64, version: UInt64)] = [:]
     private var ids: [String: Int] = [:]
-    private var newIDs = EventIDGenerator()
 
     init(next: UInt64, capacity: Int) {
         self.next = next
@@ -153,8 +156,10 @@ struct BatchPlan {
         ids.reserveCapacity(capacity)
     }
 
-    /// Admits event `index` of `batch` or says why not.
-    mutating func admit(_ batch: [PreparedEvent], index: Int, txn: Transaction, tables: EventLog.Tables) throws(StoreError) -> LogError? {
+    /// Admits event `index` of `batch` or says why not; an event without an id gets one of `newIDs`.
+    mutating func admit(
+        _ batch: [PreparedEvent], index: Int, txn: Transaction, tables: EventLog.Tables, newIDs: inout EventIDGenerator
+    ) throws(StoreError) -> LogError? {
         let event = batch[index].event
         if let id = event.id {
             if let earlier = ids[id] {
@@ -205,9 +210,9 @@ struct BatchPlan {
 /// The ids of events that come without one: random UUIDs (version 4), in lowercase, as
 /// `events.md` says.
 ///
-/// Their random bits come from the C library's CSPRNG in one call per batch or so rather
-/// than per id: Foundation's `UUID()` opened `/dev/urandom` for every event, a cost the single
-/// writer felt.
+/// Their random bits come from the C library's CSPRNG in one call per commit or so rather
+/// than per id: Foundation's `UUID()` opened `/dev/urandom` for every event, and glibc makes a
+/// `getrandom` system call for every `arc4random_buf`, costs the single writer felt.
 struct EventIDGenerator {
     private var bytes: [UInt8] = []
     private var used = 0
