@@ -19,8 +19,17 @@ import Testing
             #expect(lines.status == 201)
             #expect(APIClient.positions(lines) == [4, 5])
             #expect(try daemon.log.head() == 5)
+            // The media type is read without its parameters and blanks, in any case; a
+            // longer name is not JSON Lines (two lines are then not one JSON document).
+            let body = Array("\(ticketOpened("t7"))\n\(ticketOpened("t8"))".utf8)
+            for (type, status) in [(" Application/X-NDJSON ; charset=utf-8", 201), ("application/jsonl", 201), ("application/x-ndjsonx", 400)] {
+                let answer = try await api.send(.POST, "/v1/events", body: body, headers: [("Content-Type", type)])
+                #expect(answer.status == status, "\(type)")
+            }
+            #expect(try daemon.log.head() == 9)
             // A retried duplicate is a no-op that answers the existing position.
             let first = try await api.post(ticketOpened("t6", id: "fixed-id"))
+            #expect(first.status == 201)
             let again = try await api.post(ticketOpened("t6", id: "fixed-id"))
             #expect(APIClient.positions(again) == APIClient.positions(first))
         }

@@ -24,8 +24,17 @@ enum RequestBodies {
 
     /// Whether a `Content-Type` names JSON Lines.
     static func isJSONLines(_ contentType: String) -> Bool {
-        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        return type == "application/x-ndjson" || type == "application/jsonl" || type == "application/json-lines"
+        // The media type before any parameter, without surrounding blanks, in any case.
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        var type = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }.drop(while: blank)
+        while let last = type.last, blank(last) { type = type.dropLast() }
+        return jsonLinesTypes.contains { name in name.elementsEqual(type.lazy.map(asciiLowercase)) }
+    }
+
+    private static let jsonLinesTypes = ["application/x-ndjson", "application/jsonl", "application/json-lines"].map { Array($0.utf8) }
+
+    private static func asciiLowercase(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 }
 

@@ -26,6 +26,8 @@ struct RequestLog: RouterMiddleware {
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         let route = context.endpointPath ?? "unmatched"
         metrics.record(route: route, method: request.method.rawValue, status: status, nanoseconds: nanoseconds)
+        // The metadata costs more than the rest of a small request: build it only when printed.
+        guard context.logger.logLevel <= .info else { return }
         context.logger.info("request", metadata: [
             "http.method": .string(request.method.rawValue), "http.route": .string(route),
             "http.status": .stringConvertible(status), "http.duration_ms": .string(String(format: "%.3f", Double(nanoseconds) / 1e6)),

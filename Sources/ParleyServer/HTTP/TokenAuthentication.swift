@@ -28,7 +28,9 @@ public struct TokenAuthentication: RouterMiddleware {
         }
         var context = context
         context.token = token
-        context.logger[metadataKey: "parley.token"] = .string(token.name)
+        // Setting metadata formats all of it again (swift-log's stream handler): only when the
+        // info lines that show it are printed.
+        if context.logger.logLevel <= .info { context.logger[metadataKey: "parley.token"] = .string(token.name) }
         return try await next(request, context)
     }
 }
