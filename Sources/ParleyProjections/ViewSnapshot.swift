@@ -91,6 +91,23 @@ public struct ViewSnapshot: Sendable {
     }
 }
 
+extension ViewSnapshot {
+    /// Applies `events` (in index key order) to the state of the view `name` reads and to the
+    /// policies, as a snapshot decoded for that query holds no other view. Returns false, having
+    /// changed nothing, when one of them comes before the last event of the snapshot (a backfill).
+    mutating func applyToReadView(_ name: ViewQueryName, events: [(key: [UInt8], event: Event)]) -> Bool {
+        if let first = events.first, !lastKey.isEmpty, first.key.lexicographicallyPrecedes(lastKey) { return false }
+        let parts: Views.Parts = [.policies, Views.Parts(reading: name)]
+        for (key, event) in events {
+            views.apply(event, to: parts)
+            if event.type == "policy.set" { policyEvents.append(event) }
+            lastKey = key
+        }
+        if let last = events.last { position = max(position, last.event.position) }
+        return true
+    }
+}
+
 extension ViewIndex {
     /// The stored snapshot of the live views, if there is a readable one of this format that
     /// the index covers (its position ≤ the index's checkpoint).
@@ -106,36 +123,59 @@ extension ViewIndex {
         } catch { throw LogError.storage(error) }
     }
 
-    /// Answers `request` from the stored snapshot when it holds every indexed event (catch the
-    /// index up first), decoding only the state of the view the query reads: a one-off query
-    /// needs neither the other views nor anything applied. `nil` when there is no such snapshot
-    /// (then ``LiveViews`` brings one up), and for a query at a position.
-    public func answerFromSnapshot(_ request: ViewRequest, now: Instant = .now) throws -> JSONValue? {
-        try withCurrentSnapshot(request, now: now) { views, q in try views.answer(request.name, q, draft: request.draft) }
+    /// Answers `request` from the stored snapshot when it holds every indexed event but the
+    /// last `catchingUp` positions or fewer (catch the index up first), decoding only the state
+    /// of the view the query reads and applying the events after the snapshot to that view
+    /// alone: a one-off query needs neither the other views nor a stored state of its own.
+    /// `nil` when there is no such snapshot, when an event after it is backfilled (earlier than
+    /// its last one: then ``LiveViews`` rebuilds), and for a query at a position.
+    public func answerFromSnapshot(_ request: ViewRequest, catchingUp: UInt64 = 0, now: Instant = .now) throws -> JSONValue? {
+        try withCurrentSnapshot(request, catchingUp: catchingUp, now: now) { views, q in try views.answer(request.name, q, draft: request.draft) }
     }
 
-    /// The canonical JSON bytes of ``answerFromSnapshot(_:now:)``.
-    public func encodedAnswerFromSnapshot(_ request: ViewRequest, now: Instant = .now) throws -> [UInt8]? {
-        try withCurrentSnapshot(request, now: now) { views, q in try views.encodedAnswer(request.name, q, draft: request.draft) }
+    /// The canonical JSON bytes of ``answerFromSnapshot(_:catchingUp:now:)``.
+    public func encodedAnswerFromSnapshot(_ request: ViewRequest, catchingUp: UInt64 = 0, now: Instant = .now) throws -> [UInt8]? {
+        try withCurrentSnapshot(request, catchingUp: catchingUp, now: now) { views, q in try views.encodedAnswer(request.name, q, draft: request.draft) }
     }
 
-    private func withCurrentSnapshot<T>(_ request: ViewRequest, now: Instant, _ body: (Views, ViewQuery) throws -> T) throws -> T? {
+    private func withCurrentSnapshot<T>(
+        _ request: ViewRequest, catchingUp: UInt64, now: Instant, _ body: (Views, ViewQuery) throws -> T
+    ) throws -> T? {
         guard request.atPosition == nil else { return nil }
-        let loaded: ViewSnapshot?
+        let loaded: (snapshot: ViewSnapshot, checkpoint: UInt64)?
         do {
-            loaded = try env.read { txn throws(StoreError) -> ViewSnapshot? in
+            loaded = try env.read { txn throws(StoreError) -> (ViewSnapshot, UInt64)? in
                 let checkpoint = try txn.get(Self.checkpointKey, in: state).map { Keys.uint64(from: $0) } ?? 0
-                guard let bytes = try txn.get(ViewSnapshot.key, in: state), bytes.count >= 32,
-                    Keys.uint64(from: bytes, at: 24) == checkpoint,
+                guard let bytes = try txn.get(ViewSnapshot.key, in: state), bytes.count >= 32 else { return nil }
+                let position = Keys.uint64(from: bytes, at: 24)
+                guard position <= checkpoint, checkpoint - position <= catchingUp,
                     let snapshot = ViewSnapshot(decoding: bytes, reading: request.name)
                 else { return nil }
-                return snapshot
+                return (snapshot, checkpoint)
             }
         } catch { throw LogError.storage(error) }
-        guard let snapshot = loaded else { return nil }
+        guard let loaded else { return nil }
+        var snapshot = loaded.snapshot
+        if snapshot.position < loaded.checkpoint {
+            let events = try newEvents(after: snapshot.position, through: loaded.checkpoint)
+            guard snapshot.applyToReadView(request.name, events: events) else { return nil }
+        }
         var views = snapshot.views
         try request.applyOverrides(to: &views, policyEvents: snapshot.policyEvents)
         return try body(views, request.query(now: now))
+    }
+
+    /// The indexed events of positions `after + 1 ... through`, read from the log, by index key.
+    func newEvents(after: UInt64, through: UInt64) throws(LogError) -> [(key: [UInt8], event: Event)] {
+        var events: [(key: [UInt8], event: Event)] = []
+        try log.scan(from: after + 1) { stored throws(LogError) in
+            guard stored.position <= through else { return false }
+            let event = try stored.decode()
+            if Self.isIndexed(event.type) { events.append((Self.key(time: event.time, position: event.position), event)) }
+            return true
+        }
+        events.sort { $0.key.lexicographicallyPrecedes($1.key) }
+        return events
     }
 
     /// The position of the stored snapshot, without decoding its state (0 when there is none).

@@ -33,20 +33,19 @@ extension Views {
     public init(encodedState bytes: UnsafeRawBufferPointer, policies: PolicyTimeline, reading: ViewQueryName? = nil) throws(ViewStateError) {
         var r = ViewStateReader(bytes)
         self.init(policies: policies)
-        let prefix = reading.map { $0.rawValue.prefix { $0 != "/" } }
-        func wanted(_ view: String) -> Bool { prefix.map { $0 == view } ?? true }
+        let parts = reading.map(Parts.init(reading:)) ?? .all
         var part = try r.section()
-        if wanted("support") { support = try SupportView(from: &part) }
-        try part.finish(decoded: wanted("support"))
+        if parts.contains(.support) { support = try SupportView(from: &part) }
+        try part.finish(decoded: parts.contains(.support))
         part = try r.section()
-        if wanted("community") { community = try CommunityView(from: &part) }
-        try part.finish(decoded: wanted("community"))
+        if parts.contains(.community) { community = try CommunityView(from: &part) }
+        try part.finish(decoded: parts.contains(.community))
         part = try r.section()
-        if wanted("content") { content = try ContentView(from: &part) }
-        try part.finish(decoded: wanted("content"))
+        if parts.contains(.content) { content = try ContentView(from: &part) }
+        try part.finish(decoded: parts.contains(.content))
         part = try r.section()
-        if wanted("product") { product = try ProductView(from: &part) }
-        try part.finish(decoded: wanted("product"))
+        if parts.contains(.product) { product = try ProductView(from: &part) }
+        try part.finish(decoded: parts.contains(.product))
         guard r.isAtEnd else { throw ViewStateError.trailingBytes }
     }
 }

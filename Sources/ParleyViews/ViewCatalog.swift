@@ -36,6 +36,16 @@ public struct Views: Sendable {
         public static let content = Parts(rawValue: 1 << 3)
         public static let product = Parts(rawValue: 1 << 4)
         public static let all: Parts = [.policies, .support, .community, .content, .product]
+
+        /// The view `name` reads (its policies aside).
+        public init(reading name: ViewQueryName) {
+            switch name {
+            case .supportSLA, .supportTickets, .supportBacklog: self = .support
+            case .communitySummary, .communityMembers, .communityHeroes: self = .community
+            case .contentMix, .contentCheck: self = .content
+            case .productIdeas, .productMatrix, .productLoop, .productProposals: self = .product
+            }
+        }
     }
 
     /// Applies one event to the views of `parts` only.

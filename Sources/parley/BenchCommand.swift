@@ -15,11 +15,21 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("appends"), help: "Single-event appends in total, shared by the appenders.") var appends = 20_000
     @Option(help: "Where to make the scratch directory (removed afterwards).") var scratch: String?
     @Option(name: .customLong("view-events"), help: "Events of the demo community for the views' figures (0 skips them).") var viewEvents = 1_000_000
+    @Flag(help: "Keep the scratch data directories (their paths go to stderr), to query them afterwards.") var keep = false
+
+    /// Removes a scratch data directory, or names it on stderr with `--keep`.
+    private func discard(_ directory: String) {
+        if keep {
+            FileHandle.standardError.write(Data("kept \(directory)\n".utf8))
+        } else {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
 
     func run() async throws {
         let base = scratch ?? FileManager.default.temporaryDirectory.path
         let directory = base + "/parley-bench-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer { discard(directory) }
         var figures: JSONObject = [:]
         progress("generating \(events) events")
         let input = directory + ".jsonl"
@@ -116,7 +126,7 @@ struct BenchCommand: AsyncParsableCommand {
         if viewEvents > 0 {
             progress("building a community of about \(viewEvents) events for the views")
             let viewsDirectory = directory + "-views"
-            defer { try? FileManager.default.removeItem(atPath: viewsDirectory) }
+            defer { discard(viewsDirectory) }
             figures["views"] = try benchViews(events: viewEvents, in: viewsDirectory)
         }
 

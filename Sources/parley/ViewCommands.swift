@@ -84,10 +84,11 @@ extension ViewCommand {
             if request.atPosition != nil {
                 // What the log knew at P: the index, reduced up to P.
                 json = try index.answer(request)
-            } else if bytesOnly, let answer = try index.encodedAnswerFromSnapshot(request) {
-                // The stored state holds every indexed event: only the view asked is read.
+            } else if bytesOnly, let answer = try index.encodedAnswerFromSnapshot(request, catchingUp: LiveViews.commandLineGap) {
+                // The stored state holds every indexed event but a few: only the view asked is
+                // read, and only it takes in the few.
                 bytes = answer
-            } else if !bytesOnly, let answer = try index.answerFromSnapshot(request) {
+            } else if !bytesOnly, let answer = try index.answerFromSnapshot(request, catchingUp: LiveViews.commandLineGap) {
                 json = answer
             } else {
                 // The stored state of the views, brought up to the log's head.
