@@ -38,7 +38,7 @@ extension NewEvent {
         let source = try string("source", required: false) ?? "api"
         let time: Instant
         do { time = try Instant(rfc3339: timeText) } catch {
-            throw EventValidationError(field: "time", "is not an RFC 3339 time with a zone offset: \"\(timeText)\"")
+            throw EventValidationError(field: "time", "is not an RFC 3339 time with a zone offset: \"\(timeText)\" (\(error.reason))")
         }
         var expected: Int64?
         switch o["expected_version"] {

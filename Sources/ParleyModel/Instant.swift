@@ -109,7 +109,16 @@ extension Instant {
         let days = Instant.daysFromCivil(year: year, month: month, day: day)
         let secs = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offset)
         self.init(microseconds: secs * 1_000_000 + Int64(micros))
+        // Stored and printed in UTC with a four-digit year: the offset must not carry it out.
+        guard Instant.earliest <= self, self <= Instant.latest else {
+            throw fail("in UTC it falls outside the years 0000 to 9999")
+        }
     }
+
+    /// The earliest instant of RFC 3339 in UTC, 0000-01-01T00:00:00Z.
+    public static let earliest = Instant(microseconds: Int64(daysFromCivil(year: 0, month: 1, day: 1)) * 86_400_000_000)
+    /// The latest instant of RFC 3339 in UTC, 9999-12-31T23:59:59.999999Z.
+    public static let latest = Instant(microseconds: Int64(daysFromCivil(year: 10_000, month: 1, day: 1)) * 86_400_000_000 - 1)
 
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` in UTC, with a fraction only when it is not zero and
     /// without trailing zeros, as `views.md` prints instants.

@@ -38,6 +38,7 @@ import Testing
         (#"{"stream": "a\u0085b", "type": "x", "time": "2026-03-02T10:15:00Z", "data": {}}"#, "stream"),
         (#"{"stream": "s", "type": "X", "time": "2026-03-02T10:15:00Z", "data": {}}"#, "type"),
         (#"{"stream": "s", "type": "x", "time": "2026-03-02 10:15", "data": {}}"#, "time"),
+        (#"{"stream": "s", "type": "x", "time": "9999-12-31T23:30:00-01:00", "data": {}}"#, "time"),
         (#"{"stream": "s", "type": "x", "time": "2026-03-02T10:15:00Z", "data": []}"#, "data"),
         (#"{"stream": "s", "type": "x", "time": "2026-03-02T10:15:00Z"}"#, "data"),
         (#"{"stream": "s", "type": "x", "time": "2026-03-02T10:15:00Z", "data": {}, "meta": 1}"#, "meta"),

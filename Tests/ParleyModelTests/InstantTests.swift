@@ -17,9 +17,19 @@ import Testing
     @Test(arguments: [
         "2026-03-02", "2026-03-02T09:15:00", "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z",
         "2026-03-02T24:00:00Z", "2026-03-02T09:15:00+2:00", "2026-03-02T09:15:00.Z", "2026-03-02T09:15:00Zx",
+        // In UTC these fall in year 10000 and year -1, which RFC 3339 cannot write.
+        "9999-12-31T23:30:00-01:00", "0000-01-01T00:30:00+01:00",
     ])
     func rejectsMalformed(_ text: String) {
         #expect(throws: InstantSyntaxError.self) { try Instant(rfc3339: text) }
+    }
+
+    @Test func theFirstAndLastInstantsOfTheFourDigitYearsRoundTrip() throws {
+        for text in ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"] {
+            #expect(try Instant(rfc3339: text).rfc3339 == text)
+        }
+        #expect(try Instant(rfc3339: "9999-12-31T23:59:59+00:00") == Instant(rfc3339: "9999-12-31T23:59:59Z"))
+        #expect(try Instant(rfc3339: "0000-01-01T01:00:00+01:00") == Instant.earliest)
     }
 
     @Test func civilRoundTrip() {
