@@ -8,18 +8,30 @@ public enum ViewAudit {
     /// Rebuilds every view from the log alone (no stored index): the events with time ≤ `asOf` and
     /// position ≤ `atPosition`, sorted by (time, position), reduced in a scratch space.
     public static func replay(_ log: EventLog, asOf: Instant, atPosition: UInt64? = nil, policies: PolicyTimeline = PolicyTimeline()) throws(LogError) -> Views {
+        try replay(log, asOf: Optional(asOf), atPosition: atPosition, policies: policies).views
+    }
+
+    /// ``replay(_:asOf:atPosition:policies:)``, as of the time of the latest event at or before
+    /// `atPosition` when `asOf` is nil (the epoch for an empty log): an instant the log itself
+    /// fixes, so that the same log gives the same digests whenever it is replayed. Returns the
+    /// instant used.
+    public static func replay(
+        _ log: EventLog, asOf: Instant?, atPosition: UInt64? = nil, policies: PolicyTimeline = PolicyTimeline()
+    ) throws(LogError) -> (views: Views, asOf: Instant) {
         var events: [Event] = []
+        var latest: Instant?
         let limit = atPosition ?? .max
         try log.scan { stored throws(LogError) in
             guard stored.position <= limit else { return false }
             let event = try stored.decode()
-            if event.time <= asOf, ViewIndex.isIndexed(event.type) { events.append(event) }
+            latest = max(latest ?? event.time, event.time)
+            if asOf.map({ event.time <= $0 }) ?? true, ViewIndex.isIndexed(event.type) { events.append(event) }
             return true
         }
         events.sort { ($0.time, $0.position) < ($1.time, $1.position) }
         var views = Views(policies: policies)
         for event in events { views.apply(event) }
-        return views
+        return (views, asOf ?? latest ?? Instant(microseconds: 0))
     }
 
     /// The digest of each view (`support`, `community`, `content`, `product`): SHA-256 over the

@@ -10,7 +10,7 @@ struct AppendCommand: ParsableCommand {
     @Option(help: "The stream, e.g. ticket:gh-42.") var stream: String
     @Option(help: "The event type, e.g. ticket.opened.") var type: String
     @Option(help: "When it happened (RFC 3339 with a zone).") var time: String
-    @Option(name: .customLong("event-data"), help: "The data object, as JSON (also accepted as --data '{…}').") var data: String
+    @Option(name: .customLong("event-data"), help: "The data object, as JSON (also accepted as --data '{…}').") var data: String?
     @Option(help: "A unique id (default: a random UUID).") var id: String?
     @Option(name: .customLong("expected-version"), help: "0: the stream must not exist; N: it must be at version N.") var expectedVersion: Int64?
     @Option(help: "Where it came from (default api).") var source: String?
@@ -18,6 +18,9 @@ struct AppendCommand: ParsableCommand {
 
     func run() throws {
         var object: JSONObject = ["stream": .string(stream), "type": .string(type), "time": .string(time)]
+        guard let data else {
+            throw CommandFailure(message: "append needs the event's data: --data '{…}' (a JSON object)", status: 2)
+        }
         object["data"] = try parseJSON(data, option: "--data")
         if let meta { object["meta"] = try parseJSON(meta, option: "--meta") }
         if let id { object["id"] = .string(id) }
@@ -27,17 +30,23 @@ struct AppendCommand: ParsableCommand {
         do { event = try NewEvent(json: .object(object)) } catch {
             throw CommandFailure(message: "invalid event: \(error)")
         }
+        let position: UInt64
+        let duplicate: Bool?
         if let remote = try globals.remote() {
-            let position = try remote.append([event.json])[0]
-            Output.line(globals.json ? JSONWriter.string(["position": .int(Int64(position))]) : String(position))
-            return
+            let report = try remote.appendReport([event.json])
+            position = report.positions[0]
+            duplicate = report.appended.map { $0 == 0 }
+        } else {
+            let log = try globals.openLog(create: true)
+            let outcome: AppendOutcome
+            do { outcome = try log.append([event]) } catch { throw CommandFailure(message: error.message) }
+            position = outcome.positions[0]
+            duplicate = outcome.duplicates == 1
         }
-        let log = try globals.openLog(create: true)
-        let outcome: AppendOutcome
-        do { outcome = try log.append([event]) } catch { throw CommandFailure(message: error.message) }
-        let position = outcome.positions[0]
         if globals.json {
-            Output.line(JSONWriter.string(["position": .int(Int64(position)), "duplicate": .bool(outcome.duplicates == 1)]))
+            var answer: JSONObject = ["position": .int(Int64(position))]
+            answer["duplicate"] = duplicate.map(JSONValue.bool)
+            Output.line(JSONWriter.string(.object(answer)))
         } else {
             Output.line(String(position))
         }

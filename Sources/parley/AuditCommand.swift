@@ -89,13 +89,18 @@ struct AuditCommand: ParsableCommand {
 
         @OptionGroup var globals: GlobalOptions
         @Option(name: .customLong("at-position"), help: "Only events with position ≤ P.") var atPosition: UInt64?
-        @Option(name: .customLong("as-of"), help: "The instant (RFC 3339; default now).") var asOf: String?
+        @Option(name: .customLong("as-of"), help: "The instant (RFC 3339; default the time of the latest event replayed, so that the same log gives the same digests).") var asOf: String?
 
         func run() throws {
-            let t = try instant(asOf, option: "--as-of") ?? .now
+            let asked = try instant(asOf, option: "--as-of")
             let log = try globals.openLog(create: false)
             let digests: [(view: String, digest: String)]
-            do { digests = ViewAudit.digests(of: try ViewAudit.replay(log, asOf: t, atPosition: atPosition), asOf: t) } catch {
+            let t: Instant
+            do {
+                let replayed = try ViewAudit.replay(log, asOf: asked, atPosition: atPosition)
+                t = replayed.asOf
+                digests = ViewAudit.digests(of: replayed.views, asOf: t)
+            } catch {
                 throw CommandFailure(message: error.message)
             }
             if globals.json {

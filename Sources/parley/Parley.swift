@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ParleyModel
 
 /// `parley`: writes and reads the event log, queries the views, audits and backs up.
 @main
@@ -52,7 +53,8 @@ struct Parley: AsyncParsableCommand {
 }
 
 /// Resolves the spec's two meanings of `--data`: a value that is a JSON object is an event's
-/// data (`parley append --data '{…}'`), any other value is the data directory. Options every
+/// data (`parley append --data '{…}'`), and so is, for `append`, any JSON value that is not an
+/// existing path; any other value is the data directory. Options every
 /// command takes (`--data DIR`, `--json`) may also stand before the subcommand.
 func normalizedArguments(_ arguments: [String]) -> [String] {
     /// Options every command takes, with a value; they may stand before the subcommand.
@@ -61,6 +63,12 @@ func normalizedArguments(_ arguments: [String]) -> [String] {
     var trailing: [String] = []
     var index = 0
     var seenCommand = false
+    // `append` takes the event's data: any JSON value that names no existing path is meant as
+    // that (and refused there unless it is an object) rather than as the data directory.
+    let isAppend = arguments.contains("append")
+    func looksLikeEventData(_ value: String) -> Bool {
+        (try? JSONParser.parse(value)) != nil && !FileManager.default.fileExists(atPath: value)
+    }
     while index < arguments.count {
         let argument = arguments[index]
         var value: String?
@@ -72,7 +80,7 @@ func normalizedArguments(_ arguments: [String]) -> [String] {
             value = String(argument.dropFirst("--data=".count))
         }
         if let value {
-            if value.drop(while: \.isWhitespace).hasPrefix("{") {
+            if value.drop(while: \.isWhitespace).hasPrefix("{") || (isAppend && looksLikeEventData(value)) {
                 result += ["--event-data", value]
             } else {
                 trailing += ["--data", value]

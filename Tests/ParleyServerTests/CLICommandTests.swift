@@ -1,0 +1,56 @@
+import Foundation
+import ParleyTestSupport
+import Testing
+import ParleyModel
+
+/// The `parley` binary's own commands over a data directory.
+@Suite struct CLICommandTests {
+    func parley(_ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
+        try await offThePool { try CLIThroughServerTests.run(arguments, stdin: nil, environment: [:]) }
+    }
+
+    /// `surfaces.md`: "the same log gives the same digests". Without `--as-of` the replay is
+    /// as of the latest event's time, which the log fixes, not the clock.
+    @Test func auditReplayGivesTheSameDigestsForTheSameLog() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (i, time) in ["2026-03-02T09:00:00Z", "2026-03-05T17:30:00Z", "2026-03-03T12:00:00Z"].enumerated() {
+            let appended = try await parley([
+                "append", "--data", directory, "--stream", "ticket:t\(i)", "--type", "ticket.opened", "--time", time,
+                "--data", #"{"ticket": "t\#(i)", "member": "m\#(i)"}"#,
+            ])
+            #expect(appended.status == 0, "\(appended.err)")
+        }
+        let first = try await parley(["audit", "replay", "--data", directory, "--json"])
+        try await Task.sleep(for: .milliseconds(1100))
+        let second = try await parley(["audit", "replay", "--data", directory, "--json"])
+        #expect(first.status == 0 && second.status == 0, "\(first.err) \(second.err)")
+        #expect(first.out == second.out)
+        #expect(try JSONParser.parse(first.out)["as_of"] == "2026-03-05T17:30:00Z")
+        let explicit = try await parley(["audit", "replay", "--data", directory, "--json", "--as-of", "2026-03-05T17:30:00Z"])
+        #expect(explicit.out == first.out)
+        let earlier = try await parley(["audit", "replay", "--data", directory, "--json", "--at-position", "1"])
+        #expect(try JSONParser.parse(earlier.out)["as_of"] == "2026-03-02T09:00:00Z")
+        let text = try await parley(["audit", "replay", "--data", directory])
+        #expect(text.out.split(separator: "\n").map { $0.split(separator: " ").first ?? "" } == ["support", "community", "content", "product"])
+    }
+
+    /// `append --data` names the event's data when it is JSON that names no path: anything but
+    /// an object is refused as data, in one sentence, and nothing is written.
+    @Test func appendRefusesDataThatIsNotAnObject() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let base = ["append", "--data", directory, "--stream", "s:1", "--type", "note", "--time", "2026-03-02T09:00:00Z"]
+        for data in ["[1]", "\"x\"", "42", "null"] {
+            let refused = try await parley(base + ["--data", data])
+            #expect(refused.status == 1, "\(data): \(refused.err)")
+            #expect(refused.err.contains("\"data\"") && refused.err.contains("object"), "\(data): \(refused.err)")
+            #expect(refused.err.split(separator: "\n").count == 1)
+        }
+        let missing = try await parley(base)
+        #expect(missing.status == 2)
+        #expect(missing.err.contains("--data"), "\(missing.err)")
+        let appended = try await parley(base + ["--data", "{}", "--json"])
+        #expect(try JSONParser.parse(appended.out) == ["position": 1, "duplicate": false])
+    }
+}
