@@ -87,14 +87,15 @@ extension EventLog {
                 recorded: recordedText)
             let size = record.count - 32
             if size > Self.maxEventBytes {
-                return .failure(LogError(code: .tooLarge, message: "the event is \(size) bytes encoded, over the limit of 1 MiB (\(Self.maxEventBytes) bytes)", eventIndex: planned.index))
+                return .failure(LogError(code: .tooLarge, message: "the event is \(size) bytes encoded, over the limit of 1 MiB (\(Self.maxEventBytes) bytes)", eventIndex: planned.index, field: "data"))
             }
             records.append(record)
         }
         var hash = head.hash
         var streamCount = UInt64(try txn.count(tables.streams))
-        var newStreams: [String: UInt64] = [:]
-        var finalVersions: [String: (number: UInt64, version: UInt64)] = [:]
+        // Keyed by bytes: streams that differ only in Unicode normalization are two streams.
+        var newStreams: [ExactText: UInt64] = [:]
+        var finalVersions: [ExactText: (number: UInt64, version: UInt64)] = [:]
         finalVersions.reserveCapacity(plan.events.count)
         for (i, planned) in plan.events.enumerated() {
             EventCodec.seal(&records[i], after: hash)
@@ -104,7 +105,7 @@ extension EventLog {
             let key = Keys.uint64(planned.position)
             try txn.put(key, records[i], in: tables.events, mode: .append)
             try txn.put(Array(planned.id.utf8), key, in: tables.ids, mode: .upsert)
-            let stream = batch[planned.index].event.stream
+            let stream = ExactText(batch[planned.index].event.stream)
             var streamNumber = planned.streamNumber
             if streamNumber == 0 {
                 if let assigned = newStreams[stream] {
@@ -119,7 +120,7 @@ extension EventLog {
             try txn.put(Keys.uint64(streamNumber), key, in: tables.streamEvents, mode: .appendDuplicate)
         }
         for (stream, final) in finalVersions {
-            try txn.put(Array(stream.utf8), Keys.uint64(final.number) + Keys.uint64(final.version), in: tables.streams)
+            try txn.put(Array(stream.text.utf8), Keys.uint64(final.number) + Keys.uint64(final.version), in: tables.streams)
         }
         if let last = plan.events.last { head = (last.position, hash) }
         let outcome = AppendOutcome(positions: plan.positions, appended: plan.events.count, duplicates: batch.count - plan.events.count)
@@ -145,8 +146,9 @@ struct BatchPlan {
     var next: UInt64
     var events: [Planned] = []
     var positions: [UInt64] = []
-    private var streams: [String: (number: UInt64, version: UInt64)] = [:]
-    private var ids: [String: Int] = [:]
+    /// The streams and ids of the batch so far, keyed by their bytes (``ExactText``).
+    private var streams: [ExactText: (number: UInt64, version: UInt64)] = [:]
+    private var ids: [ExactText: Int] = [:]
 
     init(next: UInt64, capacity: Int) {
         self.next = next
@@ -162,7 +164,7 @@ struct BatchPlan {
     ) throws(StoreError) -> LogError? {
         let event = batch[index].event
         if let id = event.id {
-            if let earlier = ids[id] {
+            if let earlier = ids[ExactText(id)] {
                 let planned = events[earlier]
                 guard batch[planned.index].event.sameFact(as: event) else {
                     return LogError(code: .idConflict, message: "id \"\(id)\" is used by event \(planned.index) of this batch with other content", eventIndex: index, field: "id")
@@ -185,7 +187,8 @@ struct BatchPlan {
             }
         }
         let current: (number: UInt64, version: UInt64)
-        if let pending = streams[event.stream] {
+        let stream = ExactText(event.stream)
+        if let pending = streams[stream] {
             current = pending
         } else if let stored = try txn.get(Array(event.stream.utf8), in: tables.streams) {
             current = (Keys.uint64(from: stored), Keys.uint64(from: stored, at: 8))
@@ -198,9 +201,9 @@ struct BatchPlan {
         }
         let position = next + UInt64(events.count)
         let version = current.version + 1
-        streams[event.stream] = (current.number, version)
+        streams[stream] = (current.number, version)
         let id = event.id ?? newIDs.next()
-        ids[id] = events.count
+        ids[ExactText(id)] = events.count
         events.append(Planned(index: index, id: id, position: position, version: version, streamNumber: current.number))
         positions.append(position)
         return nil

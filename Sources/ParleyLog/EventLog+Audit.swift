@@ -44,7 +44,7 @@ extension EventLog {
     private func verify(_ txn: Transaction) throws(StoreError) -> Result<AuditReport, AuditFailure> {
         var expected: UInt64 = 1
         var hash = EventCodec.genesis
-        var streamPositions: [String: [UInt64]] = [:]
+        var streamPositions: [ExactText: [UInt64]] = [:]
         let failure: AuditFailure? = try txn.withCursor(tables.events) { c throws(StoreError) -> AuditFailure? in
             var entry = try c.first()
             while let e = entry {
@@ -71,12 +71,12 @@ extension EventLog {
                 guard let idEntry = try txn.get(Array(event.id.utf8), in: tables.ids), Keys.uint64(from: idEntry) == position else {
                     return AuditFailure(position: position, message: "the id index does not map \"\(event.id)\" to this position")
                 }
-                var list = streamPositions[event.stream, default: []]
+                var list = streamPositions[ExactText(event.stream), default: []]
                 guard event.version == UInt64(list.count + 1) else {
                     return AuditFailure(position: position, message: "version \(event.version) of stream \"\(event.stream)\" should be \(list.count + 1)")
                 }
                 list.append(position)
-                streamPositions[event.stream] = list
+                streamPositions[ExactText(event.stream)] = list
                 expected += 1
                 entry = try c.next()
             }
@@ -92,7 +92,8 @@ extension EventLog {
             return .failure(AuditFailure(position: nil, message: "the stream index holds \(streams) streams, the events name \(streamPositions.count)"))
         }
         var indexed = 0
-        for (stream, positions) in streamPositions.sorted(by: { $0.value[0] < $1.value[0] }) {
+        for (key, positions) in streamPositions.sorted(by: { $0.value[0] < $1.value[0] }) {
+            let stream = key.text
             guard let entry = try txn.get(Array(stream.utf8), in: tables.streams) else {
                 return .failure(AuditFailure(position: positions[0], message: "stream \"\(stream)\" is missing from the stream index"))
             }

@@ -33,10 +33,11 @@ public struct NewEvent: Sendable, Equatable {
     public var category: Substring { stream.prefix { $0 != ":" } }
 
     /// Whether `other` records the same fact: equal stream, type, source, instant, data and meta
-    /// (ids and expected versions aside), as idempotent appends require.
+    /// (ids and expected versions aside), as idempotent appends require; text compares by its
+    /// bytes (``ExactText``).
     public func sameFact(as other: NewEvent) -> Bool {
-        stream == other.stream && type == other.type && source == other.source && time == other.time
-            && data == other.data && meta == other.meta
+        stream.hasSameBytes(as: other.stream) && type.hasSameBytes(as: other.type) && source.hasSameBytes(as: other.source)
+            && time == other.time && data == other.data && meta == other.meta
     }
 }
 

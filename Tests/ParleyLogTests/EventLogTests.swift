@@ -84,6 +84,33 @@ import ParleyModel
         }
     }
 
+    /// Text is compared by its bytes, as the spec compares it: a precomposed "é" and "e" with
+    /// a combining accent (canonically equivalent, so equal to Swift's `==`) are different ids,
+    /// streams and values.
+    @Test func unicodeFormsAreDifferentText() throws {
+        try withTemporaryLog { log, _ throws in
+            let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+            #expect(composed == decomposed)
+            func event(id: String, stream: String, value: String) -> NewEvent {
+                NewEvent(id: id, stream: stream, type: "test.note", time: Instant(microseconds: 1_780_000_000_000_000), data: ["s": .string(value)])
+            }
+            // Two ids and two streams in one batch: two new events, each version 1 of its stream.
+            let both = try log.append([event(id: composed, stream: composed, value: "x"), event(id: decomposed, stream: decomposed, value: "y")])
+            #expect(both.positions == [1, 2])
+            #expect(try log.positions(ofStream: composed) == [1])
+            #expect(try log.positions(ofStream: decomposed) == [2])
+            // The same id with a value in the other form: other content, a conflict.
+            _ = try log.append([event(id: "u1", stream: "s", value: composed)])
+            #expect(throws: LogError.self) { try log.append([event(id: "u1", stream: "s", value: decomposed)]) }
+            #expect(try log.append([event(id: "u1", stream: "s", value: composed)]).duplicates == 1)
+            guard case .success(let report) = try log.verify() else {
+                Issue.record("audit failed")
+                return
+            }
+            #expect(report.streams == 3)
+        }
+    }
+
     @Test func oversizedEventIsRefusedWhole() throws {
         try withTemporaryLog { log, _ throws in
             var big = note("a")
