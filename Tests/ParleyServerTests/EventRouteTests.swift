@@ -58,6 +58,10 @@ import Testing
             #expect(typo.error?.contains("\"form\"") == true)
             let badFrom = try await api.send(.GET, "/v1/events?from=zero")
             #expect(badFrom.status == 400)
+            // 0 starts at the first event, as `parley read --from 0` does.
+            let fromZero = try await api.send(.GET, "/v1/events?from=0&limit=1")
+            #expect(fromZero.status == 200)
+            #expect(fromZero.text.contains("\"position\":1"))
         }
     }
 
@@ -84,7 +88,7 @@ import Testing
         }
     }
 
-    @Test func conflictsAre409AndOversizedBodies413() async throws {
+    @Test func conflictsAre409OversizedBodies413AndOversizedEvents400() async throws {
         try await withDaemon { api, daemon in
             #expect(try await api.post(ticketOpened("c", expected: 0)).status == 201)
             let version = try await api.post(ticketOpened("c", expected: 0))
@@ -98,10 +102,12 @@ import Testing
             let tooLarge = try await api.post(big)
             #expect(tooLarge.status == 413)
             #expect(tooLarge.error?.contains("16 MiB") == true)
-            // One event over 1 MiB encoded.
+            // One event over 1 MiB encoded, in a request under 16 MiB: an invalid event.
             let huge = "{\"stream\":\"s:1\",\"type\":\"note\",\"time\":\"2026-03-02T09:00:00Z\",\"data\":{\"x\":\"\(String(repeating: "a", count: 1_100_000))\"}}"
             let event = try await api.post(huge)
-            #expect(event.status == 413)
+            #expect(event.status == 400)
+            #expect(event.json.objectValue?["event"]?.intValue == 0)
+            #expect(event.json.objectValue?["field"]?.stringValue == "data")
             #expect(try daemon.log.head() == 2)
         }
     }

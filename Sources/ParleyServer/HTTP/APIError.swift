@@ -50,13 +50,13 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
         return error
     }
 
-    /// The answer to a refused append: 400 invalid, 409 conflicts, 413 too large, 503 storage.
+    /// The answer to a refused append: 400 invalid (an event over 1 MiB too: `events.md` limits
+    /// it in the row of `data`; 413 is for requests over 16 MiB), 409 conflicts, 503 storage.
     public init(_ error: LogError) {
         let status: HTTPResponse.Status
         switch error.code {
-        case .invalid: status = .badRequest
+        case .invalid, .tooLarge: status = .badRequest
         case .idConflict, .versionConflict: status = .conflict
-        case .tooLarge: status = .contentTooLarge
         default: status = .serviceUnavailable
         }
         self.init(status, error.description, event: error.eventIndex, field: error.field)

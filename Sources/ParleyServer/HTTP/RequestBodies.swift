@@ -63,13 +63,14 @@ struct QueryParameters {
     /// A text parameter.
     func text(_ name: String) -> String? { values[name] }
 
-    /// A position parameter (≥ 1).
-    func position(_ name: String) throws(APIError) -> UInt64? {
+    /// A starting position (`from`): a whole number, 0 and 1 both meaning the first event, as
+    /// `parley read --from` takes it.
+    func start(_ name: String) throws(APIError) -> UInt64? {
         guard let text = values[name] else { return nil }
-        guard let p = UInt64(text), p >= 1 else {
-            throw APIError(.badRequest, "query parameter \"\(name)\" must be a position (a whole number ≥ 1), got \"\(text)\"", field: name)
+        guard let p = UInt64(text) else {
+            throw APIError(.badRequest, "query parameter \"\(name)\" must be a position (a whole number ≥ 0), got \"\(text)\"", field: name)
         }
-        return p
+        return max(p, 1)
     }
 
     /// A count parameter (≥ 0).

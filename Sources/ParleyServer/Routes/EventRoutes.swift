@@ -36,7 +36,7 @@ struct EventRoutes {
     func read(_ request: Request, context: ParleyRequestContext) throws -> Response {
         try context.require(.read)
         let query = try QueryParameters(request, allowed: ["from", "limit", "stream", "type"])
-        let from = try query.position("from") ?? 1
+        let from = try query.start("from") ?? 1
         let limit = try query.count("limit") ?? .max
         let stream = query.text("stream")
         let type = query.text("type")

@@ -23,7 +23,7 @@ struct EventStreamRoute {
     func stream(_ request: Request, context: ParleyRequestContext) throws -> Response {
         try context.require(.read)
         let query = try QueryParameters(request, allowed: ["from"])
-        var from = try query.position("from") ?? 1
+        var from = try query.start("from") ?? 1
         if let lastID = request.headers[HTTPField.Name("Last-Event-ID")!] {
             guard let last = UInt64(lastID.trimmingCharacters(in: .whitespaces)) else {
                 throw APIError(.badRequest, "the Last-Event-ID header must be a position (a whole number), got \"\(lastID)\"", field: "Last-Event-ID")
