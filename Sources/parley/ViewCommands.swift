@@ -25,11 +25,17 @@ struct ViewOptions: ParsableArguments {
         return parameters
     }
 
+    /// The CLI option of query parameter `name` (`as_of` is `--as-of`); other inputs (`draft…`)
+    /// keep their names.
+    static func option(named name: String) -> String {
+        ["as_of", "at_position", "from", "to", "week"].contains(name) ? "--" + name.replacingOccurrences(of: "_", with: "-") : name
+    }
+
     /// The parsed request for query `name`.
     func request(_ name: ViewQueryName) throws -> ViewRequest {
         var request: ViewRequest
         do {
-            request = try ViewRequest(name: name, parameters: parameters) { "--" + $0.replacingOccurrences(of: "_", with: "-") }
+            request = try ViewRequest(name: name, parameters: parameters, label: Self.option(named:))
         } catch { throw CommandFailure(message: error.description) }
         if let policy {
             guard let data = FileManager.default.contents(atPath: policy) else {
@@ -97,7 +103,8 @@ extension ViewCommand {
                 if bytesOnly { bytes = try views.encodedAnswer(request) } else { json = try views.answer(request) }
                 live = views
             }
-        } catch let error as ViewQueryError {
+        } catch var error as ViewQueryError {
+            error.parameter = ViewOptions.option(named: error.parameter)
             throw CommandFailure(message: error.description)
         } catch let error as LogError {
             throw CommandFailure(message: error.message)

@@ -160,7 +160,7 @@ import Testing
         do {
             _ = try s.community(asOf: Self.asOf).heroes(s.query(Self.asOf, week: week))
         } catch {
-            #expect(error.parameter == "--week")
+            #expect(error.parameter == "week")
         }
     }
 

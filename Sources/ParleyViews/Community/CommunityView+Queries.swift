@@ -114,7 +114,7 @@ extension CommunityView {
         let week: ISOWeek
         if let text = q.week {
             guard let parsed = ISOWeek(text: text) else {
-                throw ViewQueryError(parameter: "--week", "must be an ISO week YYYY-Www (W01…W52, or W53 in years that have it), got \"\(text)\"")
+                throw ViewQueryError(parameter: "week", "must be an ISO week YYYY-Www (W01…W52, or W53 in years that have it), got \"\(text)\"")
             }
             week = parsed
         } else {
