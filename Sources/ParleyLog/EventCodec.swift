@@ -7,8 +7,9 @@ internal import Crypto
 /// white space) with exactly the keys `data`, `id`, `meta`, `position`, `recorded`, `source`,
 /// `stream`, `time`, `type`, `version`, in that (bytewise) order; objects inside `data` and `meta`
 /// with keys in bytewise order; strings with only `"`, `\` and U+0000–U+001F escaped (as `\"`,
-/// `\\`, `\b \f \n \r \t` or `\u00xx`), everything else as UTF-8; numbers that are integers of
-/// magnitude below 2^53 as integers, others in shortest round-trip form; instants as
+/// `\\`, `\b \f \n \r \t` or `\u00xx`), everything else as UTF-8; numbers whose value is an
+/// integer that fits in a signed 64-bit integer as plain integers, others in the shortest form
+/// that round-trips a double; instants as
 /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`. The hash of an event is SHA-256 over the previous event's hash
 /// (32 zero bytes before position 1) followed by its canonical bytes.
 public enum EventCodec {
