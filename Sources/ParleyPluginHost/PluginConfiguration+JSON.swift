@@ -20,13 +20,17 @@ extension PluginConfiguration {
         }
         guard let name = o["name"]?.stringValue, !name.isEmpty else { throw PluginHostError("\(at): key \"name\" must be a non-empty string") }
         let at2 = "\(at) (\(name))"
-        guard let commandValue = o["command"]?.arrayValue, !commandValue.isEmpty else {
-            throw PluginHostError("\(at2): key \"command\" must be a non-empty array of strings (argv)")
-        }
         var command: [String] = []
-        for (i, part) in commandValue.enumerated() {
-            guard let s = part.stringValue else { throw PluginHostError("\(at2): command[\(i)] must be a string, got \(part.typeName)") }
-            command.append(s)
+        if let given = o["command"], !given.isNull {
+            guard let commandValue = given.arrayValue, !commandValue.isEmpty else {
+                throw PluginHostError("\(at2): key \"command\" must be a non-empty array of strings (argv)")
+            }
+            for (i, part) in commandValue.enumerated() {
+                guard let s = part.stringValue else { throw PluginHostError("\(at2): command[\(i)] must be a string, got \(part.typeName)") }
+                command.append(s)
+            }
+        } else {
+            do { command = try PluginExecutable.defaultCommand(of: name) } catch { throw PluginHostError("\(at2): \(error.message)") }
         }
         var environment: [String: String] = [:]
         if let env = o["env"], !env.isNull {

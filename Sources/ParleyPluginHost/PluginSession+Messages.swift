@@ -119,8 +119,9 @@ extension PluginSession {
 
     /// Offline: ends the session once the plugin has caught up, answered everything and
     /// confirmed the head; a plugin that keeps its checkpoint lower (it needs older events to
-    /// rebuild its state) is settled instead: once it acks a webhook sent after everything else
-    /// with no emit in between, it has nothing more to do.
+    /// rebuild its state, or confirms only the events it was sent) is settled instead: once it
+    /// acks a webhook sent after everything else with no emit in between, or writes nothing
+    /// for ``settleSeconds`` after it, it has nothing more to do.
     func checkOfflineDone() {
         guard let progress = state.current.feed?.progress, let caughtUpAt = progress.caughtUpAt else { return }
         let settleID: String? = state.withLock { s in
@@ -140,7 +141,40 @@ extension PluginSession {
         }
         if let settleID {
             send(.webhook(Webhook(id: settleID, headers: ["X-Parley-Settle": "1"], body: [])))
+            // A plugin that ignores webhooks never acks it: silence after it means done too.
+            awaitSilence(settling: settleID)
         }
+    }
+
+    /// Checks, every ``settleSeconds`` while the settling webhook `id` is unanswered, whether
+    /// the plugin wrote anything meanwhile; when it did not, ends the session.
+    private func awaitSilence(settling id: String) {
+        let line = state.current.lineNumber
+        Task { [weak self] in
+            try? await Task.sleep(for: .seconds(Self.settleSeconds))
+            self?.settleTimedOut(id: id, line: line)
+        }
+    }
+
+    /// How long an offline run waits, after the settling webhook, for a plugin that writes
+    /// nothing more before it takes the plugin as done.
+    static let settleSeconds = 3.0
+
+    /// Ends an offline session whose plugin wrote nothing since line `line` while the settling
+    /// webhook `id` is unanswered; waits again when it wrote something.
+    private func settleTimedOut(id: String, line: Int) {
+        enum Next { case done, wait, nothing }
+        let next = state.withLock { s -> Next in
+            guard let settle = s.settle, settle.id == id, !s.finished, s.failure == nil, !s.cancelled else { return .nothing }
+            guard s.lineNumber == line else { return .wait }
+            s.settle = nil
+            s.finished = true
+            return .done
+        }
+        if next == .wait { awaitSilence(settling: id) }
+        guard next == .done else { return }
+        logger.info("plugin \(configuration.name) answered no webhook and wrote nothing for \(Self.settleSeconds) s after catching up: done, with its checkpoint held at \(state.current.confirmed)")
+        child.writer.finish()
     }
 
     /// Resumes whoever waits for the webhook `ack` names.

@@ -58,8 +58,11 @@ struct PluginRunCommand: AsyncParsableCommand {
 
     /// The plugin to run, from --command or --config.
     private func resolvePlugin() throws -> PluginConfiguration {
-        if let command {
-            guard config == nil else { throw CommandFailure(message: "give either --command or --config, not both", status: 2) }
+        guard let config else {
+            // `--command PATH`, or by default the plugin's own executable, parley-plugin-NAME.
+            guard let executable = command ?? PluginExecutable.locate(name) else {
+                throw CommandFailure(message: "no executable \(PluginExecutable.fileName(of: name)) beside parley or on PATH; give --command PATH or --config FILE to say what plugin \(name) is", status: 2)
+            }
             var object: JSONObject = [:]
             if let pluginConfig {
                 guard case .object(let o) = try parseJSON(pluginConfig, option: "--plugin-config") else {
@@ -69,9 +72,9 @@ struct PluginRunCommand: AsyncParsableCommand {
             }
             // A plugin given on the command line runs in the caller's environment.
             return PluginConfiguration(
-                name: name, command: [command], environment: ProcessInfo.processInfo.environment, config: object, from: from)
+                name: name, command: [executable], environment: ProcessInfo.processInfo.environment, config: object, from: from)
         }
-        guard let config else { throw CommandFailure(message: "give --config FILE or --command PATH to say what plugin \(name) is", status: 2) }
+        guard command == nil else { throw CommandFailure(message: "give either --command or --config, not both", status: 2) }
         guard let bytes = FileManager.default.contents(atPath: config) else {
             throw CommandFailure(message: "cannot read the configuration file \(config)")
         }

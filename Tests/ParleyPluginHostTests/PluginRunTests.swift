@@ -44,6 +44,41 @@ import ParleyPluginHost
         }
     }
 
+    /// A plugin that confirms only the events it was sent (so never the head, when later events
+    /// are of types it did not subscribe to) and answers no webhook still ends the run.
+    @Test func aPluginThatConfirmsOnlyWhatItWasSentEndsTheRun() async throws {
+        try await withTemporaryLog { log, dir in
+            _ = try log.append([comment(1, help: true)])
+            _ = try log.append([NewEvent(stream: "member:m", type: "member.joined", time: Instant(microseconds: 1_780_000_000_000_000), data: ["member": "m"])])
+            let script = dir.appendingPathComponent("confirm-sent.py").path
+            try """
+            #!/usr/bin/env python3
+            import json, sys
+            def send(m): sys.stdout.write(json.dumps(m) + "\\n"); sys.stdout.flush()
+            for line in sys.stdin:
+                m = json.loads(line)
+                if m["type"] == "hello": send({"type": "hello", "protocol": 1, "subscribe": ["comment.posted"]})
+                elif m["type"] == "event": send({"type": "checkpoint", "position": m["event"]["position"]})
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+            let report = try pluginRun("confirm-sent", data: log.directory, ["--command", script])
+            #expect(report["delivered"] as? Int == 1)
+            #expect(report["caught_up"] as? Int == 2)
+            #expect(report["checkpoint"] as? Int == 1)
+            #expect(report["held"] as? Bool == true)
+        }
+    }
+
+    /// `parley plugin run NAME` alone runs `parley-plugin-NAME`, found beside `parley`.
+    @Test func theNameAloneFindsThePluginsExecutable() async throws {
+        try await withTemporaryLog { log, _ in
+            _ = try log.append([comment(1, help: true)])
+            let report = try pluginRun("sla-watch", data: log.directory, [])
+            #expect(report["plugin"] as? String == "sla-watch")
+            #expect(report["caught_up"] as? Int == 1)
+        }
+    }
+
     @Test func configFileNamesThePlugin() async throws {
         try await withTemporaryLog { log, dir in
             _ = try log.append([comment(1, help: true)])
