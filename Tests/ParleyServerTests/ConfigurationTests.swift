@@ -1,3 +1,4 @@
+import Foundation
 import ParleyModel
 import ParleyServer
 import Testing
@@ -48,6 +49,24 @@ import Testing
         #expect(try ConfigurationFile(yaml: "", path: "empty.yaml").tokens.isEmpty)
     }
 
+    /// Every key has a default (`surfaces.md`): empty lists, scopes, a short test secret, and
+    /// a plugin's command (its own executable, parley-plugin-NAME, beside the program).
+    @Test func everyKeyHasADefault() throws {
+        let empty = try ConfigurationFile(yaml: "listen:\ndata:\ntokens:\nplugins:\n", path: "parley.yaml")
+        #expect(empty.tokens.isEmpty && empty.plugins.isEmpty)
+        let file = try ConfigurationFile(yaml: """
+            tokens:
+              - name: t
+                secret: "short"
+            plugins:
+              - name: sla-watch
+            """, path: "parley.yaml")
+        #expect(file.tokens[0].scopes == [.append, .read])
+        #expect(file.tokens[0].streams == nil)
+        #expect(file.plugins[0].command.first?.hasSuffix("/parley-plugin-sla-watch") == true)
+        #expect(FileManager.default.isExecutableFile(atPath: file.plugins[0].command[0]))
+    }
+
     @Test(arguments: [
         ("listen: 127.0.0.1:7420\nlisen: x\n", "lisen"),
         ("tokens:\n  - name: a\n    secret: \"0123456789abcdefg\"\n    scopes: [read, wirte]\n", "\"wirte\" is not a scope"),
@@ -56,6 +75,7 @@ import Testing
         ("tokens:\n  - name: a\n    secret_sha256: \"abc\"\n    scopes: [read]\n", "64 hex digits"),
         ("tokens:\n  - name: a\n    secret: \"0123456789abcdefg\"\n    scopes: [read]\n    prefixes: [x]\n", "tokens[0].prefixes"),
         ("plugins:\n  - name: g\n    command: /bin/true\n", "plugins[0].command"),
+        ("plugins:\n  - name: no-such-plugin\n", "no executable parley-plugin-no-such-plugin"),
         ("plugins:\n  - name: g\n    command: [\"/bin/true\"]\n    from: -1\n", "plugins[0].from"),
         ("plugins:\n  - name: g\n    command: [\"/bin/true\"]\n    env: {A: [1]}\n", "plugins[0].env.A"),
         ("plugins:\n  - name: g\n    command: [\"/bin/true\"]\n    config: [1]\n", "plugins[0].config"),

@@ -1,4 +1,5 @@
 import ParleyModel
+import ParleyPluginHost
 import Yams
 
 /// The YAML configuration file of `surfaces.md`: `listen`, `data`, `tokens`, `plugins`. Unknown
@@ -27,10 +28,10 @@ public struct ConfigurationFile: Sendable {
         guard let root else { return }  // an empty file
         let reader = NodeReader(path: path)
         let top = try reader.mapping(root, at: "", keys: ["listen", "data", "tokens", "plugins"])
-        if let node = top["listen"] {
+        if let node = top["listen"], !reader.isNull(node) {
             listen = try ListenAddress(parsing: try reader.string(node, at: "listen"), source: reader.place(node, "listen"))
         }
-        if let node = top["data"] {
+        if let node = top["data"], !reader.isNull(node) {
             let value = try reader.string(node, at: "data")
             guard !value.isEmpty else { throw ConfigurationError(at: reader.place(node, "data"), "must not be empty") }
             data = value
@@ -64,8 +65,8 @@ public struct ConfigurationFile: Sendable {
         switch (o["secret"], o["secret_sha256"]) {
         case (let s?, nil):
             let secret = try reader.string(s, at: "\(key).secret")
-            guard secret.utf8.count >= 16 else {
-                throw ConfigurationError(at: reader.place(s, "\(key).secret"), "of token \"\(name)\" is shorter than 16 bytes")
+            guard !secret.isEmpty else {
+                throw ConfigurationError(at: reader.place(s, "\(key).secret"), "of token \"\(name)\" must not be empty")
             }
             digest = TokenSpec(name: name, secret: secret, scopes: []).secretDigest
         case (nil, let h?):
@@ -79,8 +80,9 @@ public struct ConfigurationFile: Sendable {
         case (_?, _?):
             throw ConfigurationError(at: reader.place(node, key), "token \"\(name)\" has both secret and secret_sha256; give one")
         }
-        guard let scopesNode = o["scopes"] else {
-            throw ConfigurationError(at: reader.place(node, key), "token \"\(name)\" has no scopes (append, read, admin)")
+        // Every key has a default: a token without scopes appends and reads, as the example does.
+        guard let scopesNode = o["scopes"], !reader.isNull(scopesNode) else {
+            return TokenSpec(name: name, secretDigest: digest, scopes: Self.defaultScopes, streams: try streams(o, at: key, reader: reader))
         }
         var scopes: Set<Scope> = []
         for (i, s) in try reader.sequence(scopesNode, at: "\(key).scopes").enumerated() {
@@ -91,15 +93,20 @@ public struct ConfigurationFile: Sendable {
             scopes.insert(scope)
         }
         guard !scopes.isEmpty else { throw ConfigurationError(at: reader.place(scopesNode, "\(key).scopes"), "token \"\(name)\" has no scopes (append, read, admin)") }
-        var streams: [String]?
-        if let streamsNode = o["streams"] {
-            streams = try reader.sequence(streamsNode, at: "\(key).streams").enumerated().map { (i, s) throws(ConfigurationError) in
-                let prefix = try reader.string(s, at: "\(key).streams[\(i)]")
-                guard !prefix.isEmpty else { throw ConfigurationError(at: reader.place(s, "\(key).streams[\(i)]"), "a stream prefix must not be empty") }
-                return prefix
-            }
+        return TokenSpec(name: name, secretDigest: digest, scopes: scopes, streams: try streams(o, at: key, reader: reader))
+    }
+
+    /// The scopes of a token whose entry gives none.
+    static let defaultScopes: Set<Scope> = [.append, .read]
+
+    /// The stream prefixes of a token entry (`nil`: any stream).
+    private static func streams(_ o: [String: Node], at key: String, reader: NodeReader) throws(ConfigurationError) -> [String]? {
+        guard let streamsNode = o["streams"], !reader.isNull(streamsNode) else { return nil }
+        return try reader.sequence(streamsNode, at: "\(key).streams").enumerated().map { (i, s) throws(ConfigurationError) in
+            let prefix = try reader.string(s, at: "\(key).streams[\(i)]")
+            guard !prefix.isEmpty else { throw ConfigurationError(at: reader.place(s, "\(key).streams[\(i)]"), "a stream prefix must not be empty") }
+            return prefix
         }
-        return TokenSpec(name: name, secretDigest: digest, scopes: scopes, streams: streams)
     }
 
     private static func plugin(_ node: Node, at key: String, reader: NodeReader) throws(ConfigurationError) -> PluginSpec {
@@ -109,14 +116,19 @@ public struct ConfigurationFile: Sendable {
         guard !name.isEmpty, name.utf8.count <= 64, name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2D }) else {
             throw ConfigurationError(at: reader.place(nameNode, "\(key).name"), "\"\(name)\" must be 1–64 characters of [a-z0-9_-]")
         }
-        guard let commandNode = o["command"] else {
-            throw ConfigurationError(at: reader.place(node, key), "plugin \"\(name)\" has no command (an array of strings)")
-        }
-        let command = try reader.sequence(commandNode, at: "\(key).command").enumerated().map { (i, c) throws(ConfigurationError) in
-            try reader.string(c, at: "\(key).command[\(i)]")
-        }
-        guard let executable = command.first, !executable.isEmpty else {
-            throw ConfigurationError(at: reader.place(commandNode, "\(key).command"), "plugin \"\(name)\" needs a command: an array whose first string is the executable")
+        let command: [String]
+        if let commandNode = o["command"], !reader.isNull(commandNode) {
+            command = try reader.sequence(commandNode, at: "\(key).command").enumerated().map { (i, c) throws(ConfigurationError) in
+                try reader.string(c, at: "\(key).command[\(i)]")
+            }
+            guard let executable = command.first, !executable.isEmpty else {
+                throw ConfigurationError(at: reader.place(commandNode, "\(key).command"), "plugin \"\(name)\" needs a command: an array whose first string is the executable")
+            }
+        } else {
+            // By default, the plugin's own executable: parley-plugin-NAME beside parleyd or on PATH.
+            do { command = try PluginExecutable.defaultCommand(of: name) } catch {
+                throw ConfigurationError(at: reader.place(node, key), error.message)
+            }
         }
         var env: [String: String] = [:]
         if let envNode = o["env"] {

@@ -10,6 +10,13 @@ struct NodeReader {
     /// The resolved tag of `node` (`tag:yaml.org,2002:int`, …).
     static func tag(_ node: Node) -> Tag.Name { Tag.Name(rawValue: node.tag.rawValue) }
 
+    /// Whether `node` is YAML's null (`~`, `null`, or a key with nothing after it): the key's
+    /// default applies.
+    func isNull(_ node: Node) -> Bool {
+        guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
+        return Self.tag(node) == .null
+    }
+
     /// `path line N: key` for errors about `node`.
     func place(_ node: Node, _ key: String) -> String {
         let line = node.mark.map { " line \($0.line)" } ?? ""
@@ -51,6 +58,7 @@ struct NodeReader {
 
     /// The items of a sequence.
     func sequence(_ node: Node, at key: String) throws(ConfigurationError) -> [Node] {
+        if isNull(node) { return [] }  // `tokens:` with nothing after it: none
         guard case .sequence(let items) = node else {
             throw ConfigurationError(at: place(node, key), "must be a list")
         }
