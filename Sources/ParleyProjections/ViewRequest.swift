@@ -37,8 +37,9 @@ public struct ViewRequest: Sendable {
         from = try instant("from")
         to = try instant("to")
         if let text = parameters["at_position"] {
-            guard let p = UInt64(text), p >= 1 else {
-                throw ViewQueryError(parameter: label("at_position"), "\"\(text)\" is not a position (a whole number ≥ 1)")
+            // 0: before the first event, so empty views (as `audit replay --at-position 0`).
+            guard let p = UInt64(text) else {
+                throw ViewQueryError(parameter: label("at_position"), "\"\(text)\" is not a position (a whole number ≥ 0)")
             }
             atPosition = p
         }

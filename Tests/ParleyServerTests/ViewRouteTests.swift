@@ -49,6 +49,10 @@ import Testing
             let badTime = try await api.send(.GET, "/v1/views/support/sla?as_of=yesterday")
             #expect(badTime.status == 400)
             #expect(badTime.json.objectValue?["field"]?.stringValue == "as_of")
+            // At position 0: before the first event, so nothing yet.
+            let before = try await api.send(.GET, "/v1/views/community/summary?at_position=0&as_of=2026-03-02T12:00:00Z")
+            #expect(before.status == 200)
+            #expect(before.json.objectValue?["members"]?.intValue == 0)
             let badWeek = try await api.send(.GET, "/v1/views/community/heroes?week=bad")
             #expect(badWeek.status == 400)
             #expect(badWeek.json.objectValue?["field"]?.stringValue == "week")
