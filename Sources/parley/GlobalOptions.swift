@@ -29,8 +29,11 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the log; `create` for commands that write.
+    /// The log of the data directory; without `create`, a missing directory is an error, and
+    /// an existing empty one (a fresh `mktemp -d`, say) is an empty log.
     func openLog(create: Bool) throws -> EventLog {
-        do { return try EventLog(directory: dataDirectory, create: create) } catch {
+        let empty = (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory))?.isEmpty ?? false
+        do { return try EventLog(directory: dataDirectory, create: create || empty) } catch {
             throw CommandFailure(message: error.message)
         }
     }

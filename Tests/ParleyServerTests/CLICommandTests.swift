@@ -35,6 +35,23 @@ import ParleyModel
         #expect(text.out.split(separator: "\n").map { $0.split(separator: " ").first ?? "" } == ["support", "community", "content", "product"])
     }
 
+    /// An existing empty directory is an empty log to the reading commands; a missing one is
+    /// an error naming it.
+    @Test func anEmptyDirectoryIsAnEmptyLog() async throws {
+        let directory = temporaryPath()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let read = try await parley(["read", "--data", directory])
+        #expect(read.status == 0 && read.out.isEmpty, "\(read.err)")
+        let stats = try await parley(["stats", "--data", directory, "--json"])
+        #expect(try JSONParser.parse(stats.out)["events"] == 0, "\(stats.err)")
+        let sla = try await parley(["support", "sla", "--data", directory, "--json", "--as-of", "2026-03-02T09:00:00Z"])
+        #expect(sla.status == 0, "\(sla.err)")
+        #expect(try await parley(["audit", "verify", "--data", directory]).status == 0)
+        let missing = try await parley(["read", "--data", directory + "/nowhere"])
+        #expect(missing.status == 1 && missing.err.contains("nowhere"), "\(missing.err)")
+    }
+
     /// `append --data` names the event's data when it is JSON that names no path: anything but
     /// an object is refused as data, in one sentence, and nothing is written.
     @Test func appendRefusesDataThatIsNotAnObject() async throws {
