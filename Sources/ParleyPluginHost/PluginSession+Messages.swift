@@ -38,6 +38,12 @@ extension PluginSession {
                 send(.rejected(ref: ref, error: error.message))
                 return
             }
+            if state.current.hello != nil, error.code == .unknownMessageType || Self.isLogLine(bytes) {
+                // A message of a later protocol, or a log line with an odd level: nothing the
+                // exchange depends on, so it is noted and the plugin kept.
+                logger.warning("plugin \(configuration.name): line \(number) is ignored: \(error.message)")
+                return
+            }
             fail("plugin \(configuration.name) wrote a malformed line \(number): \(error.message)")
             return
         }
@@ -109,6 +115,11 @@ extension PluginSession {
             logger.warning("plugin \(configuration.name): line \(number): checkpoint \(position) is past the events it was sent (\(cursor)); \(cursor) is kept")
         }
         state.withLock { $0.confirmed = max($0.confirmed, min(position, cursor)) }
+    }
+
+    /// Whether the line is a JSON object of type `log`.
+    static func isLogLine(_ bytes: [UInt8]) -> Bool {
+        (try? JSONParser.parse(bytes))?["type"]?.stringValue == "log"
     }
 
     /// The `ref` of a line that is a JSON object of type `emit` with a string `ref`, else `nil`.

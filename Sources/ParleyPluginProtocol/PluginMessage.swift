@@ -40,6 +40,18 @@ public struct WebhookAck: Sendable, Equatable {
 /// The level of a `log` message (the levels of swift-log).
 public enum PluginLogLevel: String, Sendable, CaseIterable {
     case trace, debug, info, notice, warning, error, critical
+
+    /// The level named `name`, in any case, also by the usual short names (`warn`, `err`,
+    /// `crit`, `fatal`) that logging libraries of other languages use.
+    public init?(name: String) {
+        let lower = name.lowercased()
+        switch lower {
+        case "warn": self = .warning
+        case "err": self = .error
+        case "crit", "fatal": self = .critical
+        default: self.init(rawValue: lower)
+        }
+    }
 }
 
 /// A message from a plugin to the daemon: one JSON line on the plugin's stdout.
@@ -145,7 +157,7 @@ public enum PluginMessage: Sendable, Equatable {
             self = .checkpoint(position: try wire.position("position"))
         case "log":
             let levelText = try wire.optionalString("level") ?? "info"
-            guard let level = PluginLogLevel(rawValue: levelText) else {
+            guard let level = PluginLogLevel(name: levelText) else {
                 let known = PluginLogLevel.allCases.map(\.rawValue).joined(separator: ", ")
                 throw PluginProtocolError(.invalidValue, "message \"log\": level \"\(levelText)\" is not one of \(known)")
             }

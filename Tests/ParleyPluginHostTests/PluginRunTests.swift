@@ -45,7 +45,8 @@ import ParleyPluginHost
     }
 
     /// A plugin that confirms only the events it was sent (so never the head, when later events
-    /// are of types it did not subscribe to) and answers no webhook still ends the run.
+    /// are of types it did not subscribe to) and answers no webhook still ends the run; lines of
+    /// unknown types and log levels on the way are ignored, not fatal.
     @Test func aPluginThatConfirmsOnlyWhatItWasSentEndsTheRun() async throws {
         try await withTemporaryLog { log, dir in
             _ = try log.append([comment(1, help: true)])
@@ -58,7 +59,11 @@ import ParleyPluginHost
             for line in sys.stdin:
                 m = json.loads(line)
                 if m["type"] == "hello": send({"type": "hello", "protocol": 1, "subscribe": ["comment.posted"]})
-                elif m["type"] == "event": send({"type": "checkpoint", "position": m["event"]["position"]})
+                elif m["type"] == "event":
+                    # A message of a later protocol and a log line of an odd level: ignored, not fatal.
+                    send({"type": "progress", "done": 1})
+                    send({"type": "log", "level": "loud", "message": "handled"})
+                    send({"type": "checkpoint", "position": m["event"]["position"]})
             """.write(toFile: script, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
             let report = try pluginRun("confirm-sent", data: log.directory, ["--command", script])

@@ -87,6 +87,12 @@ import ParleyPluginProtocol
         #expect(hook.header("X-Other") == nil)
     }
 
+    @Test func logLevelsGoByTheirUsualNamesInAnyCase() throws {
+        for (name, level) in [("warn", PluginLogLevel.warning), ("WARNING", .warning), ("err", .error), ("fatal", .critical), ("Info", .info)] {
+            #expect(try PluginMessage(line: "{\"type\":\"log\",\"level\":\"\(name)\",\"message\":\"m\"}") == .log(level: level, message: "m"))
+        }
+    }
+
     @Test(arguments: [
         ("", PluginProtocolError.Code.malformedLine, "not a JSON line"),
         ("{\"type\":\"hello\"", .malformedLine, "not a JSON line"),
