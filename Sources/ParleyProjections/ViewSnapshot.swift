@@ -124,45 +124,50 @@ extension ViewIndex {
     }
 
     /// Answers `request` from the stored snapshot when it holds every indexed event but the
-    /// last `catchingUp` positions or fewer (catch the index up first), decoding only the state
-    /// of the view the query reads and applying the events after the snapshot to that view
-    /// alone: a one-off query needs neither the other views nor a stored state of its own.
-    /// `nil` when there is no such snapshot, when an event after it is backfilled (earlier than
-    /// its last one: then ``LiveViews`` rebuilds), and for a query at a position.
+    /// last `catchingUp` positions or fewer (catch the index up first); see
+    /// ``viewsFromSnapshot(_:catchingUp:now:)``.
     public func answerFromSnapshot(_ request: ViewRequest, catchingUp: UInt64 = 0, now: Instant = .now) throws -> JSONValue? {
-        try withCurrentSnapshot(request, catchingUp: catchingUp, now: now) { views, q in try views.answer(request.name, q, draft: request.draft) }
+        guard let (views, q) = try viewsFromSnapshot(request, catchingUp: catchingUp, now: now) else { return nil }
+        return try views.answer(request.name, q, draft: request.draft)
     }
 
     /// The canonical JSON bytes of ``answerFromSnapshot(_:catchingUp:now:)``.
     public func encodedAnswerFromSnapshot(_ request: ViewRequest, catchingUp: UInt64 = 0, now: Instant = .now) throws -> [UInt8]? {
-        try withCurrentSnapshot(request, catchingUp: catchingUp, now: now) { views, q in try views.encodedAnswer(request.name, q, draft: request.draft) }
+        guard let (views, q) = try viewsFromSnapshot(request, catchingUp: catchingUp, now: now) else { return nil }
+        return try views.encodedAnswer(request.name, q, draft: request.draft)
     }
 
-    private func withCurrentSnapshot<T>(
-        _ request: ViewRequest, catchingUp: UInt64, now: Instant, _ body: (Views, ViewQuery) throws -> T
-    ) throws -> T? {
+    /// The views that answer `request`, and its query, from the stored snapshot when it holds
+    /// every indexed event but the last `catchingUp` positions or fewer (catch the index up
+    /// first): only the state of the view the query reads is decoded, and the events after the
+    /// snapshot are applied to that view alone, so these views answer that query and no other.
+    /// A one-off query needs neither the other views nor a stored state of its own. `nil` when
+    /// there is no such snapshot, when an event after it is backfilled (earlier than its last
+    /// one: then ``LiveViews`` rebuilds), and for a query at a position.
+    public func viewsFromSnapshot(_ request: ViewRequest, catchingUp: UInt64 = 0, now: Instant = .now) throws -> (Views, ViewQuery)? {
         guard request.atPosition == nil else { return nil }
-        let loaded: (snapshot: ViewSnapshot, checkpoint: UInt64)?
+        var checkpoint: UInt64 = 0
+        var loaded: ViewSnapshot?
         do {
-            loaded = try env.read { txn throws(StoreError) -> (ViewSnapshot, UInt64)? in
-                let checkpoint = try txn.get(Self.checkpointKey, in: state).map { Keys.uint64(from: $0) } ?? 0
+            loaded = try env.read { txn throws(StoreError) -> ViewSnapshot? in
+                checkpoint = try txn.get(Self.checkpointKey, in: state).map { Keys.uint64(from: $0) } ?? 0
                 guard let bytes = try txn.get(ViewSnapshot.key, in: state), bytes.count >= 32 else { return nil }
                 let position = Keys.uint64(from: bytes, at: 24)
-                guard position <= checkpoint, checkpoint - position <= catchingUp,
-                    let snapshot = ViewSnapshot(decoding: bytes, reading: request.name)
-                else { return nil }
-                return (snapshot, checkpoint)
+                guard position <= checkpoint, checkpoint - position <= catchingUp else { return nil }
+                return ViewSnapshot(decoding: bytes, reading: request.name)
             }
         } catch { throw LogError.storage(error) }
-        guard let loaded else { return nil }
-        var snapshot = loaded.snapshot
-        if snapshot.position < loaded.checkpoint {
-            let events = try newEvents(after: snapshot.position, through: loaded.checkpoint)
-            guard snapshot.applyToReadView(request.name, events: events) else { return nil }
+        guard let position = loaded?.position else { return nil }
+        if position < checkpoint {
+            // Applied in place: a copy would share the decoded state, and the first change
+            // would copy all of it.
+            let events = try newEvents(after: position, through: checkpoint)
+            guard loaded!.applyToReadView(request.name, events: events) else { return nil }
         }
-        var views = snapshot.views
-        try request.applyOverrides(to: &views, policyEvents: snapshot.policyEvents)
-        return try body(views, request.query(now: now))
+        guard var views = loaded?.views, let policyEvents = loaded?.policyEvents else { return nil }
+        loaded = nil
+        try request.applyOverrides(to: &views, policyEvents: policyEvents)
+        return (views, request.query(now: now))
     }
 
     /// The indexed events of positions `after + 1 ... through`, read from the log, by index key.

@@ -90,12 +90,15 @@ extension ViewCommand {
             if request.atPosition != nil {
                 // What the log knew at P: the index, reduced up to P.
                 json = try index.answer(request)
-            } else if bytesOnly, let answer = try index.encodedAnswerFromSnapshot(request, catchingUp: LiveViews.commandLineGap) {
+            } else if let (views, q) = try index.viewsFromSnapshot(request, catchingUp: LiveViews.commandLineGap) {
                 // The stored state holds every indexed event but a few: only the view asked is
                 // read, and only it takes in the few.
-                bytes = answer
-            } else if !bytesOnly, let answer = try index.answerFromSnapshot(request, catchingUp: LiveViews.commandLineGap) {
-                json = answer
+                if bytesOnly {
+                    bytes = try views.encodedAnswer(name, q, draft: draft)
+                } else {
+                    json = try views.answer(name, q, draft: draft)
+                }
+                keepUntilExit(views)
             } else {
                 // The stored state of the views, brought up to the log's head.
                 let views = try LiveViews(restoring: index)
@@ -121,9 +124,7 @@ extension ViewCommand {
         // The state is a cache of the index: a process that cannot store it still answered. A
         // few new events are cheaper to apply again next time than 20+ MB to store now.
         _ = try? live?.persist(minimumGap: LiveViews.commandLineGap)
-        // The process ends right after: freeing the state of a million events would only cost
-        // it tens of milliseconds.
-        if let live { _ = Unmanaged.passRetained(live) }
+        if let live { keepUntilExit(live) }
         return json
     }
 }
@@ -186,6 +187,18 @@ struct ProductCommand: ViewCommand {
     @OptionGroup var options: ViewOptions
     @OptionGroup var globals: GlobalOptions
     func run() throws { try answer() }
+}
+
+/// Keeps `value` alive to the end of the process: a query's process ends right after it
+/// answers, and freeing the state of a million events one object at a time would only cost it
+/// tens of milliseconds.
+func keepUntilExit<T>(_ value: T) {
+    _ = Unmanaged.passRetained(Kept(value))
+}
+
+private final class Kept<T> {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 extension LiveViews {
