@@ -31,6 +31,8 @@ import Testing
         #expect(file.data == "/var/lib/parley")
         #expect(file.tokens.map(\.name) == ["github-connector", "ops"])
         #expect(file.tokens[0].scopes == [.append, .read])
+        let unnamed = try ConfigurationFile(yaml: "tokens:\n  - secret: \"a\"\n  - secret: \"b\"\n", path: "parley.yaml")
+        #expect(unnamed.tokens.map(\.name) == ["token-1", "token-2"])
         #expect(file.tokens[0].streams == ["ticket:", "post:"])
         #expect(file.tokens[0].secretDigest == [UInt8](repeating: 0xAB, count: 32))
         #expect(file.tokens[1].grants(.read) && file.tokens[1].grants(.append))
@@ -62,6 +64,8 @@ import Testing
               - name: sla-watch
             """, path: "parley.yaml")
         #expect(file.tokens[0].scopes == [.append, .read])
+        let unnamed = try ConfigurationFile(yaml: "tokens:\n  - secret: \"a\"\n  - secret: \"b\"\n", path: "parley.yaml")
+        #expect(unnamed.tokens.map(\.name) == ["token-1", "token-2"])
         #expect(file.tokens[0].streams == nil)
         #expect(file.plugins[0].command.first?.hasSuffix("/parley-plugin-sla-watch") == true)
         #expect(FileManager.default.isExecutableFile(atPath: file.plugins[0].command[0]))

@@ -38,7 +38,7 @@ public struct ConfigurationFile: Sendable {
         }
         if let node = top["tokens"] {
             for (index, item) in try reader.sequence(node, at: "tokens").enumerated() {
-                let token = try Self.token(item, at: "tokens[\(index)]", reader: reader)
+                let token = try Self.token(item, at: "tokens[\(index)]", defaultName: "token-\(index + 1)", reader: reader)
                 if tokens.contains(where: { $0.name == token.name }) {
                     throw ConfigurationError(at: reader.place(item, "tokens[\(index)].name"), "a token named \"\(token.name)\" is already configured; token names must be unique")
                 }
@@ -56,11 +56,15 @@ public struct ConfigurationFile: Sendable {
         }
     }
 
-    private static func token(_ node: Node, at key: String, reader: NodeReader) throws(ConfigurationError) -> TokenSpec {
+    /// One entry of `tokens:`; without a name it is `defaultName` (`token-1`, `token-2`, … by
+    /// its place in the list).
+    private static func token(_ node: Node, at key: String, defaultName: String, reader: NodeReader) throws(ConfigurationError) -> TokenSpec {
         let o = try reader.mapping(node, at: key, keys: ["name", "secret", "secret_sha256", "scopes", "streams"])
-        guard let nameNode = o["name"] else { throw ConfigurationError(at: reader.place(node, key), "has no name") }
-        let name = try reader.string(nameNode, at: "\(key).name")
-        guard !name.isEmpty else { throw ConfigurationError(at: reader.place(nameNode, "\(key).name"), "must not be empty") }
+        var name = defaultName
+        if let nameNode = o["name"], !reader.isNull(nameNode) {
+            name = try reader.string(nameNode, at: "\(key).name")
+            guard !name.isEmpty else { throw ConfigurationError(at: reader.place(nameNode, "\(key).name"), "must not be empty") }
+        }
         let digest: [UInt8]
         switch (o["secret"], o["secret_sha256"]) {
         case (let s?, nil):
