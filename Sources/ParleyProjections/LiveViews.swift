@@ -76,13 +76,7 @@ public final class LiveViews: @unchecked Sendable {
             if covered {
                 for chunk in chunks { for (key, event) in chunk.entries { take(key, event) } }
             } else {
-                try index.log.scan(from: position + 1) { stored throws(LogError) in
-                    guard stored.position <= checkpoint else { return false }
-                    let event = try stored.decode()
-                    guard ViewIndex.isIndexed(event.type) else { return true }
-                    take(ViewIndex.key(time: event.time, position: event.position), event)
-                    return !backfilled
-                }
+                for (key, event) in try index.newEvents(after: position, through: checkpoint) { take(key, event) }
             }
         }
         if backfilled {
