@@ -1,8 +1,10 @@
 internal import Foundation
 
 /// The executable of a plugin whose configuration names no command: `parley-plugin-NAME`
-/// (`surfaces.md`, "Programs"), beside the running `parley` or `parleyd` (where the build and
-/// `ops/install` put them all), else the first on `PATH`.
+/// (`surfaces.md`, "Programs"), beside the running `parley` or `parleyd` (where the build puts
+/// them all), else in `../lib/parley` from there (`/usr/bin/parleyd` and
+/// `/usr/lib/parley/parley-plugin-github`, as the example configuration has them), else the
+/// first on `PATH`.
 public enum PluginExecutable {
     /// The file name of plugin `name`'s executable.
     public static func fileName(of name: String) -> String { "parley-plugin-" + name }
@@ -11,7 +13,10 @@ public enum PluginExecutable {
     public static func locate(_ name: String) -> String? {
         let file = fileName(of: name)
         var directories: [String] = []
-        if let own = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent().path { directories.append(own) }
+        if let own = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() {
+            directories.append(own.path)
+            directories.append(own.deletingLastPathComponent().appendingPathComponent("lib/parley").path)
+        }
         directories += (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
         for directory in directories where !directory.isEmpty {
             let path = directory + "/" + file
@@ -25,7 +30,7 @@ public enum PluginExecutable {
     /// - Throws: ``PluginHostError`` saying where it looked.
     public static func defaultCommand(of name: String) throws(PluginHostError) -> [String] {
         guard let path = locate(name) else {
-            throw PluginHostError("plugin \"\(name)\" has no command, and no executable \(fileName(of: name)) is beside this program or on PATH")
+            throw PluginHostError("plugin \"\(name)\" has no command, and no executable \(fileName(of: name)) is beside this program, in ../lib/parley from it, or on PATH")
         }
         return [path]
     }

@@ -61,7 +61,7 @@ struct PluginRunCommand: AsyncParsableCommand {
         guard let config else {
             // `--command PATH`, or by default the plugin's own executable, parley-plugin-NAME.
             guard let executable = command ?? PluginExecutable.locate(name) else {
-                throw CommandFailure(message: "no executable \(PluginExecutable.fileName(of: name)) beside parley or on PATH; give --command PATH or --config FILE to say what plugin \(name) is", status: 2)
+                throw CommandFailure(message: "no executable \(PluginExecutable.fileName(of: name)) beside parley, in ../lib/parley from it, or on PATH; give --command PATH or --config FILE to say what plugin \(name) is", status: 2)
             }
             var object: JSONObject = [:]
             if let pluginConfig {

@@ -74,6 +74,32 @@ import ParleyPluginHost
         }
     }
 
+    /// An installed layout: `bin/parley` finds `lib/parley/parley-plugin-NAME`.
+    @Test func theNameAloneFindsThePluginInLibParley() async throws {
+        try await withTemporaryLog { log, dir in
+            _ = try log.append([comment(1, help: true)])
+            let fm = FileManager.default
+            let bin = dir.appendingPathComponent("prefix/bin"), lib = dir.appendingPathComponent("prefix/lib/parley")
+            try fm.createDirectory(at: bin, withIntermediateDirectories: true)
+            try fm.createDirectory(at: lib, withIntermediateDirectories: true)
+            try fm.copyItem(atPath: try productBinary("parley"), toPath: bin.appendingPathComponent("parley").path)
+            let plugin = lib.appendingPathComponent("parley-plugin-helpbot").path
+            try fm.copyItem(atPath: try ScriptPlugin.write(to: dir), toPath: plugin)
+            let process = Process()
+            process.executableURL = bin.appendingPathComponent("parley")
+            process.arguments = ["plugin", "run", "helpbot", "--data", log.directory, "--json"]
+            process.environment = ProcessInfo.processInfo.environment.merging(["OUT": dir.appendingPathComponent("out.jsonl").path, "MODE": "good"]) { $1 }
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let report = try JSONParser.parse(Array(out.fileHandleForReading.readDataToEndOfFile()))
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            #expect(report["plugin"] == "helpbot")
+            #expect(report["appended"] == 1)
+        }
+    }
+
     /// `parley plugin run NAME` alone runs `parley-plugin-NAME`, found beside `parley`.
     @Test func theNameAloneFindsThePluginsExecutable() async throws {
         try await withTemporaryLog { log, _ in
