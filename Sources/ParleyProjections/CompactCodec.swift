@@ -35,12 +35,7 @@ public enum CompactCodec {
     }
 
     private static func appendVarint(_ n: Int, to out: inout [UInt8]) {
-        var v = UInt(n)
-        while v >= 0x80 {
-            out.append(UInt8(v & 0x7F) | 0x80)
-            v >>= 7
-        }
-        out.append(UInt8(v))
+        Varint.append(UInt(n), to: &out)
     }
 
     private static func appendString(_ s: String, to out: inout [UInt8]) {
@@ -88,17 +83,9 @@ public enum CompactCodec {
             return UInt64(littleEndian: n)
         }
 
+        /// A length or count; nil for damaged bytes (also one past `Int.max`, which used to trap).
         mutating func varint() -> Int? {
-            var result: UInt = 0
-            var shift: UInt = 0
-            while index < bytes.count, shift < 64 {
-                let b = bytes[index]
-                index += 1
-                result |= UInt(b & 0x7F) << shift
-                if b < 0x80 { return Int(result) }
-                shift += 7
-            }
-            return nil
+            Varint.read(bytes, at: &index).flatMap { Int(exactly: $0) }
         }
 
         mutating func string() -> String? {

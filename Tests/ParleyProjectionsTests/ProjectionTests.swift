@@ -140,7 +140,13 @@ struct RandomCommunity {
             let bytes = CompactCodec.encode(event)
             let decoded = bytes.withUnsafeBytes { CompactCodec.decode($0) }
             #expect(decoded == event)
+            // Damaged bytes decode to nothing: every truncation, and a length past Int.max.
+            for end in stride(from: 0, to: bytes.count, by: 7) {
+                #expect(Array(bytes[..<end]).withUnsafeBytes { CompactCodec.decode($0) } == nil)
+            }
         }
+        let hugeLength = [UInt8](repeating: 0, count: 16) + [UInt8](repeating: 0xFF, count: 9) + [0x01]
+        #expect(hugeLength.withUnsafeBytes { CompactCodec.decode($0) } == nil)
     }
 }
 

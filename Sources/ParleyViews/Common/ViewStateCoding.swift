@@ -15,12 +15,7 @@ struct ViewStateWriter {
     init(capacity: Int = 1 << 16) { bytes.reserveCapacity(capacity) }
 
     mutating func varint(_ n: Int) {
-        var v = UInt(bitPattern: n)
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
+        Varint.append(UInt(bitPattern: n), to: &bytes)
     }
 
     mutating func int64(_ n: Int64) {
@@ -111,16 +106,8 @@ struct ViewStateReader {
     var isAtEnd: Bool { index == bytes.count }
 
     mutating func varint() throws(ViewStateError) -> Int {
-        var result: UInt = 0
-        var shift: UInt = 0
-        while index < bytes.count, shift < 64 {
-            let b = bytes[index]
-            index += 1
-            result |= UInt(b & 0x7F) << shift
-            if b < 0x80 { return Int(bitPattern: result) }
-            shift += 7
-        }
-        throw ViewStateError.truncated
+        guard let n = Varint.read(bytes, at: &index) else { throw ViewStateError.truncated }
+        return Int(bitPattern: n)
     }
 
     /// A count of elements of at least `width` bytes each, checked against the bytes left.
