@@ -171,7 +171,7 @@ let package = Package(
         .testTarget(name: "ParleyViewsTests", dependencies: ["ParleyViews", "ParleyModel"], swiftSettings: strict),
         .testTarget(
             name: "ParleyProjectionsTests",
-            dependencies: ["ParleyProjections", "ParleyViews", "ParleyLog", "ParleyModel", "ParleyDemo"],
+            dependencies: ["ParleyProjections", "ParleyViews", "ParleyLog", "ParleyModel", "ParleyDemo", "ParleyTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

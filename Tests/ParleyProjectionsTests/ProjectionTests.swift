@@ -4,6 +4,7 @@ import ParleyDemo
 import ParleyLog
 import ParleyModel
 import ParleyProjections
+import ParleyTestSupport
 import ParleyViews
 
 /// Random events of every view's vocabulary, with times deliberately out of order.
@@ -45,18 +46,20 @@ struct RandomCommunity {
     }
 }
 
+/// Runs `body` with a new log and its view index in a temporary directory, removed afterwards.
+func withLogAndIndex<T>(_ body: (EventLog, ViewIndex) throws -> T) throws -> T {
+    let directory = temporaryPath()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let log = try EventLog(directory: directory)
+    return try body(log, try ViewIndex(log: log))
+}
+
 @Suite struct ProjectionTests {
-    func withLog<T>(_ body: (EventLog) throws -> T) throws -> T {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-proj-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        return try body(try EventLog(directory: directory))
-    }
 
     @Test(arguments: [11, 12, 13])
     func incrementalEqualsFullReplay(seed: UInt64) throws {
-        try withLog { log in
+        try withLogAndIndex { log, index in
             var community = RandomCommunity(seed: seed)
-            let index = try ViewIndex(log: log)
             var rng = SeededGenerator(seed: seed &* 31)
             let probes = (0..<4).map { _ in Instant(microseconds: community.base + Int64.random(in: 0..<(70 * 86_400), using: &rng) * 1_000_000) }
             for round in 0..<12 {
@@ -83,11 +86,10 @@ struct RandomCommunity {
     /// The rebuild folds the views in two halves on two threads (`Views.Parts`); joined, they
     /// must be the views one sequential fold of the same entries gives, query for query.
     @Test func aRebuildInTwoHalvesEqualsOneFold() throws {
-        try withLog { log in
+        try withLogAndIndex { log, index in
             let until = Instant(microseconds: 1_790_000_000_000_000)
             var demo = DemoCommunity(seed: 5, until: until, days: 30, members: 80)
             _ = try log.append(demo.generate())
-            let index = try ViewIndex(log: log)
             try index.catchUp()
             for asOf in [until, until.adding(days: -10)] {
                 var sequential = Views()
@@ -108,8 +110,7 @@ struct RandomCommunity {
     }
 
     @Test func aBackfilledEventChangesThePast() throws {
-        try withLog { log in
-            let index = try ViewIndex(log: log)
+        try withLogAndIndex { log, index in
             func at(_ s: String) throws -> Instant { try Instant(rfc3339: s) }
             _ = try log.append([
                 NewEvent(stream: "ticket:t1", type: "ticket.opened", time: try at("2026-03-02T09:00:00Z"), data: ["ticket": "t1", "member": "m1"]),
@@ -181,39 +182,37 @@ struct RandomCommunity {
 @Suite struct LiveViewsTests {
     @Test(arguments: [31, 32])
     func liveAnswersEqualTheIndexAfterEveryRefresh(seed: UInt64) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-live-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let log = try EventLog(directory: directory)
-        let index = try ViewIndex(log: log)
-        let live = LiveViews(index: index)
-        var community = RandomCommunity(seed: seed)
-        var rng = SeededGenerator(seed: seed)
-        var clock = community.base
-        for round in 0..<10 {
-            var batch: [NewEvent] = []
-            for _ in 0..<Int.random(in: 1...30, using: &rng) {
-                var e = community.event()
-                // Mostly in time order, sometimes backfilled.
-                clock += Int64.random(in: 0...7_200, using: &rng) * 1_000_000
-                e.time = Instant(microseconds: Bool.random(using: &rng) && round % 3 == 1 ? clock - 86_400_000_000 * 3 : clock)
-                batch.append(e)
-            }
-            _ = try log.append(batch)
-            try live.refresh()
-            #expect(live.currentPosition == (try log.head()))
-            for name in ViewQueryName.replayable {
-                for asOf in [Instant(microseconds: clock), Instant(microseconds: clock - 86_400_000_000 * 2)] {
-                    var request = ViewRequest(name: name)
-                    request.asOf = asOf
-                    #expect(try live.answer(request) == index.answer(request), "\(name.rawValue) round \(round)")
+        try withLogAndIndex { log, index in
+            let live = LiveViews(index: index)
+            var community = RandomCommunity(seed: seed)
+            var rng = SeededGenerator(seed: seed)
+            var clock = community.base
+            for round in 0..<10 {
+                var batch: [NewEvent] = []
+                for _ in 0..<Int.random(in: 1...30, using: &rng) {
+                    var e = community.event()
+                    // Mostly in time order, sometimes backfilled.
+                    clock += Int64.random(in: 0...7_200, using: &rng) * 1_000_000
+                    e.time = Instant(microseconds: Bool.random(using: &rng) && round % 3 == 1 ? clock - 86_400_000_000 * 3 : clock)
+                    batch.append(e)
                 }
+                _ = try log.append(batch)
+                try live.refresh()
+                #expect(live.currentPosition == (try log.head()))
+                for name in ViewQueryName.replayable {
+                    for asOf in [Instant(microseconds: clock), Instant(microseconds: clock - 86_400_000_000 * 2)] {
+                        var request = ViewRequest(name: name)
+                        request.asOf = asOf
+                        #expect(try live.answer(request) == index.answer(request), "\(name.rawValue) round \(round)")
+                    }
+                }
+                var whatIf = ViewRequest(name: .supportSLA)
+                whatIf.asOf = Instant(microseconds: clock)
+                whatIf.policyOverrides = ["sla": ["first_response_s": 60]]
+                #expect(try live.answer(whatIf) == index.answer(whatIf))
             }
-            var whatIf = ViewRequest(name: .supportSLA)
-            whatIf.asOf = Instant(microseconds: clock)
-            whatIf.policyOverrides = ["sla": ["first_response_s": 60]]
-            #expect(try live.answer(whatIf) == index.answer(whatIf))
+            #expect(live.rebuilds > 0, "no backfill happened; the rebuild path went untested")
         }
-        #expect(live.rebuilds > 0, "no backfill happened; the rebuild path went untested")
     }
 }
 
@@ -221,21 +220,19 @@ struct RandomCommunity {
     /// What a catch-up hands over equals what it stored; a range another writer indexed is not
     /// handed over, so a caller keeping views in memory must read it from the log.
     @Test func catchUpHandsOverExactlyWhatItIndexed() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-handover-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let log = try EventLog(directory: directory)
-        let index = try ViewIndex(log: log)
-        var community = RandomCommunity(seed: 77)
-        _ = try log.append((0..<120).map { _ in community.event() })
-        var chunks: [ViewIndex.IndexedChunk] = []
-        #expect(try index.catchUp(chunk: 50) { chunks.append($0) } == 120)
-        #expect(chunks.map(\.positions) == [1...50, 51...100, 101...120])
-        var stored: [UInt64] = []
-        try index.forEach(asOf: .distantFuture) { stored.append($0.position) }
-        #expect(Set(chunks.flatMap { $0.entries.map(\.event.position) }) == Set(stored))
-        // Nothing new: nothing handed over.
-        var none = 0
-        #expect(try index.catchUp { _ in none += 1 } == 120)
-        #expect(none == 0)
+        try withLogAndIndex { log, index in
+            var community = RandomCommunity(seed: 77)
+            _ = try log.append((0..<120).map { _ in community.event() })
+            var chunks: [ViewIndex.IndexedChunk] = []
+            #expect(try index.catchUp(chunk: 50) { chunks.append($0) } == 120)
+            #expect(chunks.map(\.positions) == [1...50, 51...100, 101...120])
+            var stored: [UInt64] = []
+            try index.forEach(asOf: .distantFuture) { stored.append($0.position) }
+            #expect(Set(chunks.flatMap { $0.entries.map(\.event.position) }) == Set(stored))
+            // Nothing new: nothing handed over.
+            var none = 0
+            #expect(try index.catchUp { _ in none += 1 } == 120)
+            #expect(none == 0)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyTestSupport
 import Testing
 import ParleyDemo
 import ParleyLog
@@ -88,7 +89,7 @@ import ParleyViews
 
     @Test(arguments: [51, 52])
     func aReopenedLogAnswersFromItsSnapshot(seed: UInt64) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-snap-\(UUID().uuidString)").path
+        let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var community = RandomCommunity(seed: seed)
         var rng = SeededGenerator(seed: seed)
@@ -126,95 +127,91 @@ import ParleyViews
     }
 
     @Test func anOlderSnapshotDoesNotReplaceANewerOne() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-snap-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let log = try EventLog(directory: directory)
-        let index = try ViewIndex(log: log)
-        var community = RandomCommunity(seed: 61)
-        _ = try log.append((0..<20).map { _ in community.event() })
-        let behind = try LiveViews(restoring: index)
-        try behind.refresh()
-        _ = try log.append((0..<20).map { _ in community.event() })
-        let ahead = try LiveViews(restoring: index)
-        try ahead.refresh()
-        #expect(try ahead.persist())
-        #expect(try !behind.persist())
-        #expect(try index.snapshotPosition() == 40)
+        try withLogAndIndex { log, index in
+            var community = RandomCommunity(seed: 61)
+            _ = try log.append((0..<20).map { _ in community.event() })
+            let behind = try LiveViews(restoring: index)
+            try behind.refresh()
+            _ = try log.append((0..<20).map { _ in community.event() })
+            let ahead = try LiveViews(restoring: index)
+            try ahead.refresh()
+            #expect(try ahead.persist())
+            #expect(try !behind.persist())
+            #expect(try index.snapshotPosition() == 40)
+        }
     }
 
     @Test func aShortGapIsStoredOnlyWhenAsked() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-snap-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let log = try EventLog(directory: directory)
-        let index = try ViewIndex(log: log)
-        var community = RandomCommunity(seed: 71)
-        _ = try log.append((0..<30).map { _ in community.event() })
-        let first = try LiveViews(restoring: index)
-        try first.refresh()
-        #expect(try first.persist(minimumGap: 1_000), "a rebuilt state is stored whatever the gap")
-        // Five tickets after every event so far: applied, not rebuilt.
-        let later = (0..<5).map { i in
-            NewEvent(
-                stream: "ticket:late\(i)", type: "ticket.opened", time: Instant(microseconds: community.base + 90 * 86_400_000_000 + Int64(i)),
-                data: ["ticket": .string("late\(i)"), "member": "m1"])
-        }
-        _ = try log.append(later)
-        try index.catchUp()
-        #expect(try index.answerFromSnapshot(ViewRequest(name: .supportSLA)) == nil, "the stored state lags the index")
-        #expect(try index.answerFromSnapshot(ViewRequest(name: .supportSLA), catchingUp: 4) == nil, "by more than 4")
-        // Within the gap, the view asked takes in the five events alone and answers as the
-        // views in memory do (the other views of that state stay empty).
-        let clock = community.base + 91 * 86_400_000_000
-        let current = try LiveViews(restoring: index)
-        try current.refresh()
-        for name in ViewQueryName.replayable {
-            for asOf in [Instant(microseconds: clock), Instant(microseconds: clock - 86_400_000_000 * 2)] {
-                var request = ViewRequest(name: name)
-                request.asOf = asOf
-                let expected = try current.answer(request)
-                #expect(try index.answerFromSnapshot(request, catchingUp: 5) == expected, "\(name.rawValue) after a short gap")
-                #expect(try index.encodedAnswerFromSnapshot(request, catchingUp: 5) == JSONWriter.encode(expected), "\(name.rawValue)")
+        try withLogAndIndex { log, index in
+            var community = RandomCommunity(seed: 71)
+            _ = try log.append((0..<30).map { _ in community.event() })
+            let first = try LiveViews(restoring: index)
+            try first.refresh()
+            #expect(try first.persist(minimumGap: 1_000), "a rebuilt state is stored whatever the gap")
+            // Five tickets after every event so far: applied, not rebuilt.
+            let later = (0..<5).map { i in
+                NewEvent(
+                    stream: "ticket:late\(i)", type: "ticket.opened", time: Instant(microseconds: community.base + 90 * 86_400_000_000 + Int64(i)),
+                    data: ["ticket": .string("late\(i)"), "member": "m1"])
             }
+            _ = try log.append(later)
+            try index.catchUp()
+            #expect(try index.answerFromSnapshot(ViewRequest(name: .supportSLA)) == nil, "the stored state lags the index")
+            #expect(try index.answerFromSnapshot(ViewRequest(name: .supportSLA), catchingUp: 4) == nil, "by more than 4")
+            // Within the gap, the view asked takes in the five events alone and answers as the
+            // views in memory do (the other views of that state stay empty).
+            let clock = community.base + 91 * 86_400_000_000
+            let current = try LiveViews(restoring: index)
+            try current.refresh()
+            for name in ViewQueryName.replayable {
+                for asOf in [Instant(microseconds: clock), Instant(microseconds: clock - 86_400_000_000 * 2)] {
+                    var request = ViewRequest(name: name)
+                    request.asOf = asOf
+                    let expected = try current.answer(request)
+                    #expect(try index.answerFromSnapshot(request, catchingUp: 5) == expected, "\(name.rawValue) after a short gap")
+                    #expect(try index.encodedAnswerFromSnapshot(request, catchingUp: 5) == JSONWriter.encode(expected), "\(name.rawValue)")
+                }
+            }
+            let second = try LiveViews(restoring: index)
+            try second.refresh()
+            #expect(second.rebuilds == 0)
+            #expect(try !second.persist(minimumGap: 6))
+            #expect(try index.snapshotPosition() == 30)
+            let third = try LiveViews(restoring: index)
+            try third.refresh()
+            try expectSameAnswers(third, index, clock: community.base + 91 * 86_400_000_000, "after a short gap")
+            #expect(try third.persist(minimumGap: 5))
+            #expect(try index.snapshotPosition() == 35)
+            // A backfilled event after the stored state: not applied to it, the views rebuild.
+            _ = try log.append([NewEvent(
+                stream: "ticket:early", type: "ticket.opened", time: Instant(microseconds: community.base),
+                data: ["ticket": "early", "member": "m2"])])
+            try index.catchUp()
+            #expect(try index.answerFromSnapshot(ViewRequest(name: .supportSLA), catchingUp: 100) == nil, "a backfill")
+            // A policy change after it reaches the view asked through the policies too.
+            _ = try log.append([NewEvent(
+                stream: "policy:sla", type: "policy.set", time: Instant(microseconds: clock),
+                data: ["name": "sla", "value": ["first_response_s": 1]])])
+            let fourth = try LiveViews(restoring: index)
+            try fourth.refresh()
+            #expect(try fourth.persist())
+            _ = try log.append([
+                NewEvent(
+                    stream: "policy:sla", type: "policy.set", time: Instant(microseconds: clock + 1),
+                    data: ["name": "sla", "value": ["first_response_s": 86_400, "hours": "24x7"]]),
+                NewEvent(
+                    stream: "ticket:after", type: "ticket.opened", time: Instant(microseconds: clock + 2),
+                    data: ["ticket": "after", "member": "m3"]),
+            ])
+            try index.catchUp()
+            // Pending under the new policy (a day to answer), breached under the one before.
+            var request = ViewRequest(name: .supportTickets)
+            request.asOf = Instant(microseconds: clock + 3_600_000_000)
+            let caughtUp = try LiveViews(restoring: index)
+            try caughtUp.refresh()
+            let expected = try caughtUp.answer(request)
+            #expect(JSONWriter.string(expected).contains("\"ticket\":\"after\""))
+            #expect(try index.answerFromSnapshot(request, catchingUp: 5) == expected)
         }
-        let second = try LiveViews(restoring: index)
-        try second.refresh()
-        #expect(second.rebuilds == 0)
-        #expect(try !second.persist(minimumGap: 6))
-        #expect(try index.snapshotPosition() == 30)
-        let third = try LiveViews(restoring: index)
-        try third.refresh()
-        try expectSameAnswers(third, index, clock: community.base + 91 * 86_400_000_000, "after a short gap")
-        #expect(try third.persist(minimumGap: 5))
-        #expect(try index.snapshotPosition() == 35)
-        // A backfilled event after the stored state: not applied to it, the views rebuild.
-        _ = try log.append([NewEvent(
-            stream: "ticket:early", type: "ticket.opened", time: Instant(microseconds: community.base),
-            data: ["ticket": "early", "member": "m2"])])
-        try index.catchUp()
-        #expect(try index.answerFromSnapshot(ViewRequest(name: .supportSLA), catchingUp: 100) == nil, "a backfill")
-        // A policy change after it reaches the view asked through the policies too.
-        _ = try log.append([NewEvent(
-            stream: "policy:sla", type: "policy.set", time: Instant(microseconds: clock),
-            data: ["name": "sla", "value": ["first_response_s": 1]])])
-        let fourth = try LiveViews(restoring: index)
-        try fourth.refresh()
-        #expect(try fourth.persist())
-        _ = try log.append([
-            NewEvent(
-                stream: "policy:sla", type: "policy.set", time: Instant(microseconds: clock + 1),
-                data: ["name": "sla", "value": ["first_response_s": 86_400, "hours": "24x7"]]),
-            NewEvent(
-                stream: "ticket:after", type: "ticket.opened", time: Instant(microseconds: clock + 2),
-                data: ["ticket": "after", "member": "m3"]),
-        ])
-        try index.catchUp()
-        // Pending under the new policy (a day to answer), breached under the one before.
-        var request = ViewRequest(name: .supportTickets)
-        request.asOf = Instant(microseconds: clock + 3_600_000_000)
-        let caughtUp = try LiveViews(restoring: index)
-        try caughtUp.refresh()
-        let expected = try caughtUp.answer(request)
-        #expect(JSONWriter.string(expected).contains("\"ticket\":\"after\""))
-        #expect(try index.answerFromSnapshot(request, catchingUp: 5) == expected)
     }
 }
