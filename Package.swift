@@ -203,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "ParleyPluginHostTests",
             dependencies: [
-                "ParleyPluginHost", "ParleyPluginProtocol", "ParleyLog", "ParleyModel", "parley",
+                "ParleyPluginHost", "ParleyPluginProtocol", "ParleyLog", "ParleyModel", "parley", "ParleyTestSupport",
                 "ParleyPluginGitHub", "ParleyPluginSLAWatch", "ParleyPluginLoop",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

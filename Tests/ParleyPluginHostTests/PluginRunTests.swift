@@ -1,4 +1,5 @@
 import Foundation
+import ParleyTestSupport
 import Testing
 import ParleyLog
 import ParleyModel
@@ -7,25 +8,35 @@ import ParleyPluginHost
 /// `parley plugin run` (the real CLI binary) and the loop plugin run through it.
 @Suite struct PluginRunTests {
     /// Runs `parley plugin run NAME --data DIR --json …` and returns its JSON report.
-    func pluginRun(_ name: String, data: String, _ arguments: [String], environment: [String: String] = [:]) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try productBinary("parley"))
-        process.arguments = ["plugin", "run", name, "--data", data, "--json"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, mine in mine }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw FixtureError(description: "parley plugin run \(name) exited \(process.terminationStatus): \(stderr)")
+    func pluginRun(_ name: String, data: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> [String: Any] {
+        let output = try await Self.run(try productBinary("parley"), ["plugin", "run", name, "--data", data, "--json"] + arguments, environment: environment)
+        guard output.status == 0 else {
+            throw FixtureError(description: "parley plugin run \(name) exited \(output.status): \(output.stderr)")
         }
-        guard let report = try JSONSerialization.jsonObject(with: stdout) as? [String: Any] else {
-            throw FixtureError(description: "parley plugin run printed no JSON object: \(String(decoding: stdout, as: UTF8.self))")
+        guard let report = try JSONSerialization.jsonObject(with: output.stdout) as? [String: Any] else {
+            throw FixtureError(description: "parley plugin run printed no JSON object: \(String(decoding: output.stdout, as: UTF8.self))")
         }
         return report
+    }
+
+    /// Runs `executable` with `arguments` to its exit, on a thread of its own: a run lasts up to
+    /// seconds, and blocking the cooperative pool meanwhile starves the in-process daemons of
+    /// other tests (see `offThePool`).
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]) async throws -> (status: Int32, stdout: Data, stderr: String) {
+        try await offThePool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, mine in mine }
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, stdout, stderr)
+        }
     }
 
     @Test func runningTwiceAppendsNothingTheSecondTime() async throws {
@@ -33,11 +44,11 @@ import ParleyPluginHost
             _ = try log.append((1...6).map { comment($0, help: $0 % 2 == 1) })
             let script = try ScriptPlugin.write(to: dir)
             let env = ["OUT": dir.appendingPathComponent("out.jsonl").path, "MODE": "good"]
-            let first = try pluginRun("helpbot", data: log.directory, ["--command", script], environment: env)
+            let first = try await pluginRun("helpbot", data: log.directory, ["--command", script], environment: env)
             #expect(first["appended"] as? Int == 3 && first["delivered"] as? Int == 6 && first["held"] as? Bool == false)
             let head = try log.head()
             #expect(head == 9)
-            let second = try pluginRun("helpbot", data: log.directory, ["--command", script], environment: env)
+            let second = try await pluginRun("helpbot", data: log.directory, ["--command", script], environment: env)
             #expect(second["appended"] as? Int == 0 && second["emitted"] as? Int == 0)
             #expect(try log.head() == head)
             #expect(try PluginCheckpoints(log: log).position(of: "helpbot") ?? 0 >= 6)
@@ -66,7 +77,7 @@ import ParleyPluginHost
                     send({"type": "checkpoint", "position": m["event"]["position"]})
             """.write(toFile: script, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
-            let report = try pluginRun("confirm-sent", data: log.directory, ["--command", script])
+            let report = try await pluginRun("confirm-sent", data: log.directory, ["--command", script])
             #expect(report["delivered"] as? Int == 1)
             #expect(report["caught_up"] as? Int == 2)
             #expect(report["checkpoint"] as? Int == 1)
@@ -85,16 +96,11 @@ import ParleyPluginHost
             try fm.copyItem(atPath: try productBinary("parley"), toPath: bin.appendingPathComponent("parley").path)
             let plugin = lib.appendingPathComponent("parley-plugin-helpbot").path
             try fm.copyItem(atPath: try ScriptPlugin.write(to: dir), toPath: plugin)
-            let process = Process()
-            process.executableURL = bin.appendingPathComponent("parley")
-            process.arguments = ["plugin", "run", "helpbot", "--data", log.directory, "--json"]
-            process.environment = ProcessInfo.processInfo.environment.merging(["OUT": dir.appendingPathComponent("out.jsonl").path, "MODE": "good"]) { $1 }
-            let out = Pipe()
-            process.standardOutput = out
-            try process.run()
-            let report = try JSONParser.parse(Array(out.fileHandleForReading.readDataToEndOfFile()))
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            let output = try await Self.run(
+                bin.appendingPathComponent("parley").path, ["plugin", "run", "helpbot", "--data", log.directory, "--json"],
+                environment: ["OUT": dir.appendingPathComponent("out.jsonl").path, "MODE": "good"])
+            #expect(output.status == 0, "\(output.stderr)")
+            let report = try JSONParser.parse(Array(output.stdout))
             #expect(report["plugin"] == "helpbot")
             #expect(report["appended"] == 1)
         }
@@ -104,7 +110,7 @@ import ParleyPluginHost
     @Test func theNameAloneFindsThePluginsExecutable() async throws {
         try await withTemporaryLog { log, _ in
             _ = try log.append([comment(1, help: true)])
-            let report = try pluginRun("sla-watch", data: log.directory, [])
+            let report = try await pluginRun("sla-watch", data: log.directory, [])
             #expect(report["plugin"] as? String == "sla-watch")
             #expect(report["caught_up"] as? Int == 1)
         }
@@ -118,7 +124,7 @@ import ParleyPluginHost
             let out = dir.appendingPathComponent("out.jsonl").path
             let document = #"{"listen": "127.0.0.1:7420", "plugins": [{"name": "helpbot", "command": ["\#(script)"], "env": {"OUT": "\#(out)", "MODE": "good"}, "config": {"x": 1}, "from": 0}]}"#
             try document.write(toFile: config, atomically: true, encoding: .utf8)
-            let report = try pluginRun("helpbot", data: log.directory, ["--config", config])
+            let report = try await pluginRun("helpbot", data: log.directory, ["--config", config])
             #expect(report["appended"] as? Int == 1)
             #expect((ScriptPlugin.records(out, kind: "hello").first?["config"] as? [String: Int]) == ["x": 1])
         }
@@ -145,7 +151,7 @@ import ParleyPluginHost
                 idea("idea.status_changed", 11, ["idea": "i1", "status": "shipped"]),  // no change: no draft
             ])
             let loop = try productBinary("parley-plugin-loop")
-            let first = try pluginRun("loop", data: log.directory, ["--command", loop])
+            let first = try await pluginRun("loop", data: log.directory, ["--command", loop])
             #expect(first["appended"] as? Int == 1)
             #expect(first["held"] as? Bool == true)
             let drafts = try log.read(type: "announcement.drafted")
@@ -154,7 +160,7 @@ import ParleyPluginHost
             #expect(drafts.first?.data["owed"] == ["m1", "m2", "m4"])
             #expect(drafts.first?.data["title"] == "Dark mode")
 
-            let again = try pluginRun("loop", data: log.directory, ["--command", loop])
+            let again = try await pluginRun("loop", data: log.directory, ["--command", loop])
             #expect(again["appended"] as? Int == 0 && again["emitted"] as? Int == 0)
 
             // Shipped again after a step back: a second draft, for the new shipping only.
@@ -162,7 +168,7 @@ import ParleyPluginHost
                 idea("idea.status_changed", 12, ["idea": "i1", "status": "in_progress"]),
                 idea("idea.status_changed", 13, ["idea": "i1", "status": "shipped"]),
             ])
-            let third = try pluginRun("loop", data: log.directory, ["--command", loop])
+            let third = try await pluginRun("loop", data: log.directory, ["--command", loop])
             #expect(third["appended"] as? Int == 1)
             let head = try log.head()
             #expect(try log.read(type: "announcement.drafted").map(\.id) == ["loop:i1:10", "loop:i1:\(head - 1)"])
