@@ -9,7 +9,7 @@ import NIOHTTP1
 
 /// A bare TCP connection to loopback, for clients that misbehave: a body never finished, a
 /// connection left idle, a stream never read.
-final class RawConnection {
+final class RawConnection: @unchecked Sendable {
     let fd: Int32
 
     /// Connects to 127.0.0.1:`port`; `receiveBuffer` shrinks the socket's receive buffer.
