@@ -28,6 +28,11 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let base = scratch ?? FileManager.default.temporaryDirectory.path
+        do {
+            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        } catch {
+            throw CommandFailure(message: "--scratch \(base): cannot make the directory: \(error.localizedDescription)")
+        }
         let directory = base + "/parley-bench-\(UUID().uuidString)"
         defer { discard(directory) }
         var figures: JSONObject = [:]
@@ -172,8 +177,9 @@ enum BenchEvents {
     }
 
     static func writeJSONLines(count: Int, to path: String) throws {
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        let handle = FileHandle(forWritingAtPath: path)!
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw CommandFailure(message: "cannot write the bench's input file \(path)")
+        }
         defer { try? handle.close() }
         var buffer: [UInt8] = []
         for i in 0..<count {
