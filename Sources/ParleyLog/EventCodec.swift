@@ -31,18 +31,39 @@ public enum EventCodec {
         return w.bytes
     }
 
-    /// The record the log stores for `prepared` at `position`: 32 bytes for its chain hash (zero
-    /// until ``seal(_:after:)``), then its canonical bytes. `data` and `meta` come encoded
-    /// already, so the writer only splices them in.
-    static func record(of prepared: PreparedEvent, id: String, position: UInt64, version: UInt64, recorded: [UInt8]) -> [UInt8] {
-        var w = JSONWriter(capacity: 32 + prepared.data.count + prepared.meta.count + 192)
-        w.bytes.append(contentsOf: genesis)
-        let event = prepared.event
-        write(
-            into: &w, data: prepared.data, id: id, meta: prepared.meta, position: position, recorded: recorded,
-            source: event.source, stream: event.stream, time: event.time, type: event.type, version: version)
-        return w.bytes
+    /// Writes the record the log stores for `prepared` at `position` into `record` (emptied
+    /// first): 32 bytes for its chain hash (zero until ``seal(_:after:)``), then its canonical
+    /// bytes. Everything but the fields the log adds comes encoded already (see
+    /// ``PreparedEvent``), so the writer only splices bytes.
+    ///
+    /// - Parameter generatedID: the id the log gave an event that came without one.
+    static func record(
+        of prepared: PreparedEvent, generatedID: [UInt8]?, position: UInt64, version: UInt64, recorded: [UInt8],
+        into record: inout [UInt8]
+    ) {
+        record.removeAll(keepingCapacity: true)
+        record.reserveCapacity(prepared.recordBytes(recorded: recorded))
+        record.append(contentsOf: genesis)
+        prepared.pieces.withUnsafeBufferPointer { pieces in
+            record.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[..<prepared.idEnd]))
+            if let generatedID {
+                record.append(UInt8(ascii: "\""))
+                record.append(contentsOf: generatedID)
+                record.append(UInt8(ascii: "\""))
+            }
+            record.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[prepared.idEnd..<prepared.positionAt]))
+            JSONWriter.append(integer: Int64(position), to: &record)
+            record.append(contentsOf: recordedKey)
+            record.append(contentsOf: recorded)
+            record.append(UInt8(ascii: "\""))
+            record.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[prepared.positionAt...]))
+            JSONWriter.append(integer: Int64(version), to: &record)
+            record.append(UInt8(ascii: "}"))
+        }
     }
+
+    /// `,"recorded":"`, which follows the position.
+    static let recordedKey = Array(#","recorded":""#.utf8)
 
     /// Writes the canonical bytes of an event's fields, in the order of format 1.
     private static func write(
@@ -149,25 +170,62 @@ public enum EventCodec {
     }
 }
 
-/// A new event with its `data` and `meta` already encoded as canonical JSON.
+/// A new event with everything but the fields the log adds already in canonical bytes.
 ///
 /// Appenders prepare their events on their own threads (the import's reader, the daemon's
-/// request handlers), so that the log's single writer only splices the bytes into the canonical
-/// event instead of encoding every nested value while it holds the write transaction.
+/// request handlers), so that the log's single writer only splices bytes into the canonical
+/// event instead of encoding every field while it holds the write transaction. The parsed
+/// `data` and `meta` are not kept: a prepared batch waiting for the writer holds bytes only.
 public struct PreparedEvent: Sendable {
-    /// The event.
-    public let event: NewEvent
-    /// The canonical JSON of `event.data`.
-    let data: [UInt8]
-    /// The canonical JSON of `event.meta`.
-    let meta: [UInt8]
+    /// The id the event came with, if any.
+    let id: String?
+    let stream: String
+    /// `0`: the stream must not exist yet; `N`: its version must be exactly `N`.
+    let expectedVersion: Int64?
+    /// The event's canonical bytes around the fields the log adds, in three pieces:
+    /// `{"data":…,"id":"…"` (without the id when the log generates it) up to ``idEnd``, then
+    /// `,"meta":…,"position":` up to ``positionAt``, then
+    /// `,"source":…,"stream":…,"time":"…","type":…,"version":`.
+    let pieces: [UInt8]
+    let idEnd: Int
+    let positionAt: Int
 
     /// Prepares `event`.
     public init(_ event: NewEvent) {
-        self.event = event
-        data = JSONWriter.encode(.object(event.data))
-        meta = event.meta.isEmpty ? Self.emptyObject : JSONWriter.encode(.object(event.meta))
+        id = event.id
+        stream = event.stream
+        expectedVersion = event.expectedVersion
+        var w = JSONWriter(capacity: 160)
+        w.raw("{\"data\":")
+        w.write(.object(event.data))
+        w.raw(",\"id\":")
+        if let id = event.id { w.write(string: id) }
+        idEnd = w.bytes.count
+        w.raw(",\"meta\":")
+        w.write(.object(event.meta))
+        w.raw(",\"position\":")
+        positionAt = w.bytes.count
+        w.raw(",\"source\":")
+        w.write(string: event.source)
+        w.raw(",\"stream\":")
+        w.write(string: event.stream)
+        w.raw(",\"time\":\"")
+        event.time.write(into: &w.bytes)
+        w.raw("\",\"type\":")
+        w.write(string: event.type)
+        w.raw(",\"version\":")
+        pieces = w.bytes
     }
 
-    private static let emptyObject: [UInt8] = Array("{}".utf8)
+    /// Whether `other`, which has the same id, records the same fact (`events.md`): equal
+    /// `stream`, `type`, `source`, instant, and `data` and `meta` as JSON values. Canonical bytes
+    /// are equal exactly then: numbers are in one form per value, strings keep their bytes.
+    func sameFact(as other: PreparedEvent) -> Bool {
+        idEnd == other.idEnd && positionAt == other.positionAt && pieces == other.pieces
+    }
+
+    /// The size of this event's record at most, hash included, given `recorded`.
+    func recordBytes(recorded: [UInt8]) -> Int {
+        32 + pieces.count + (id == nil ? 38 : 0) + 2 * 20 + EventCodec.recordedKey.count + recorded.count + 2
+    }
 }

@@ -69,58 +69,48 @@ extension EventLog {
         _ batch: [PreparedEvent], txn: Transaction, head: inout (position: UInt64, hash: [UInt8]), recorded: Instant,
         newIDs: inout EventIDGenerator
     ) throws(StoreError) -> Result<AppendOutcome, LogError> {
-        var plan = BatchPlan(next: head.position + 1, capacity: batch.count)
+        var plan = BatchPlan(next: head.position + 1, streams: UInt64(try txn.count(tables.streams)), capacity: batch.count)
         for index in batch.indices {
             if let failure = try plan.admit(batch, index: index, txn: txn, tables: tables, newIDs: &newIDs) {
                 return .failure(failure)
             }
         }
-        // Every check passed: encode (refusing oversized events before anything is written),
-        // then chain and write.
         var recordedText: [UInt8] = []
         recorded.write(into: &recordedText)
-        var records: [[UInt8]] = []
-        records.reserveCapacity(plan.events.count)
-        for planned in plan.events {
-            let record = EventCodec.record(
-                of: batch[planned.index], id: planned.id, position: planned.position, version: planned.version,
-                recorded: recordedText)
+        // Every check passed. Refuse oversized events before anything is written; the exact
+        // size is needed only for events near the limit.
+        var record: [UInt8] = []
+        for planned in plan.events where batch[planned.index].recordBytes(recorded: recordedText) - 32 > Self.maxEventBytes {
+            EventCodec.record(
+                of: batch[planned.index], generatedID: planned.generatedID, position: planned.position, version: planned.version,
+                recorded: recordedText, into: &record)
             let size = record.count - 32
             if size > Self.maxEventBytes {
                 return .failure(LogError(code: .tooLarge, message: "the event is \(size) bytes encoded, over the limit of 1 MiB (\(Self.maxEventBytes) bytes)", eventIndex: planned.index, field: "data"))
             }
-            records.append(record)
         }
+        // Then chain and write, one record at a time through the same buffer.
         var hash = head.hash
-        var streamCount = UInt64(try txn.count(tables.streams))
-        // Keyed by bytes: streams that differ only in Unicode normalization are two streams.
-        var newStreams: [ExactText: UInt64] = [:]
-        var finalVersions: [ExactText: (number: UInt64, version: UInt64)] = [:]
-        finalVersions.reserveCapacity(plan.events.count)
-        for (i, planned) in plan.events.enumerated() {
-            EventCodec.seal(&records[i], after: hash)
+        for planned in plan.events {
+            let event = batch[planned.index]
+            EventCodec.record(
+                of: event, generatedID: planned.generatedID, position: planned.position, version: planned.version,
+                recorded: recordedText, into: &record)
+            EventCodec.seal(&record, after: hash)
             hash.withUnsafeMutableBytes { link in
-                records[i].withUnsafeBytes { link.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<32])) }
+                record.withUnsafeBytes { link.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<32])) }
             }
-            let key = Keys.uint64(planned.position)
-            try txn.put(key, records[i], in: tables.events, mode: .append)
-            try txn.put(Array(planned.id.utf8), key, in: tables.ids, mode: .upsert)
-            let stream = ExactText(batch[planned.index].event.stream)
-            var streamNumber = planned.streamNumber
-            if streamNumber == 0 {
-                if let assigned = newStreams[stream] {
-                    streamNumber = assigned
-                } else {
-                    streamCount += 1
-                    streamNumber = streamCount
-                    newStreams[stream] = streamNumber
-                }
+            let position = BigEndian64(planned.position)
+            try txn.put(position, record, in: tables.events, mode: .append)
+            if let generated = planned.generatedID {
+                try txn.put(generated, position, in: tables.ids)
+            } else {
+                try txn.put(event.id!, position, in: tables.ids)
             }
-            finalVersions[stream] = (streamNumber, planned.version)
-            try txn.put(Keys.uint64(streamNumber), key, in: tables.streamEvents, mode: .appendDuplicate)
+            try txn.put(BigEndian64(planned.streamNumber), position, in: tables.streamEvents, mode: .appendDuplicate)
         }
-        for (stream, final) in finalVersions {
-            try txn.put(Array(stream.text.utf8), Keys.uint64(final.number) + Keys.uint64(final.version), in: tables.streams)
+        for (stream, state) in plan.streams {
+            try txn.put(stream.text, Keys.uint64(state.number) + Keys.uint64(state.version), in: tables.streams)
         }
         if let last = plan.events.last { head = (last.position, hash) }
         let outcome = AppendOutcome(positions: plan.positions, appended: plan.events.count, duplicates: batch.count - plan.events.count)
@@ -128,69 +118,72 @@ extension EventLog {
     }
 }
 
-/// The events of one batch that passed their checks, with their positions and versions, before
-/// anything is written.
+/// The events of one batch that passed their checks, with their positions, versions and stream
+/// numbers, before anything is written.
 struct BatchPlan {
     /// An event of the batch that will be written.
     struct Planned {
         /// Its index in the batch.
         var index: Int
-        /// Its id: the one it came with, or a generated one.
-        var id: String
+        /// The id the log gave it, when it came without one.
+        var generatedID: [UInt8]?
         var position: UInt64
         var version: UInt64
-        /// 0 for a stream new in this batch (numbered when written).
         var streamNumber: UInt64
     }
 
     var next: UInt64
+    /// Streams numbered so far, the ones new in this batch included.
+    private var streamCount: UInt64
     var events: [Planned] = []
     var positions: [UInt64] = []
-    /// The streams and ids of the batch so far, keyed by their bytes (``ExactText``).
-    private var streams: [ExactText: (number: UInt64, version: UInt64)] = [:]
+    /// Each stream the batch writes to, with its number and its version after the batch, keyed
+    /// by its bytes (``ExactText``).
+    private(set) var streams: [ExactText: (number: UInt64, version: UInt64)] = [:]
+    /// The ids the batch came with, keyed by their bytes, and the event of each.
     private var ids: [ExactText: Int] = [:]
 
-    init(next: UInt64, capacity: Int) {
+    init(next: UInt64, streams streamCount: UInt64, capacity: Int) {
         self.next = next
+        self.streamCount = streamCount
         events.reserveCapacity(capacity)
         positions.reserveCapacity(capacity)
         streams.reserveCapacity(capacity)
-        ids.reserveCapacity(capacity)
     }
 
     /// Admits event `index` of `batch` or says why not; an event without an id gets one of `newIDs`.
     mutating func admit(
         _ batch: [PreparedEvent], index: Int, txn: Transaction, tables: EventLog.Tables, newIDs: inout EventIDGenerator
     ) throws(StoreError) -> LogError? {
-        let event = batch[index].event
+        let event = batch[index]
         if let id = event.id {
             if let earlier = ids[ExactText(id)] {
                 let planned = events[earlier]
-                guard batch[planned.index].event.sameFact(as: event) else {
+                guard batch[planned.index].sameFact(as: event) else {
                     return LogError(code: .idConflict, message: "id \"\(id)\" is used by event \(planned.index) of this batch with other content", eventIndex: index, field: "id")
                 }
                 positions.append(planned.position)
                 return nil
             }
-            if let stored = try txn.get(Array(id.utf8), in: tables.ids) {
+            if let stored = try txn.get(id, in: tables.ids) {
                 let position = Keys.uint64(from: stored)
                 guard let value = try txn.get(Keys.uint64(position), in: tables.events) else {
                     return LogError(code: .corrupted, message: "the id index points at missing position \(position)", eventIndex: index, field: "id")
                 }
                 let existing: Event
                 do { existing = try EventCodec.decode(UnsafeRawBufferPointer(rebasing: value[32...])) } catch { return error }
-                guard existing.asNew.sameFact(as: event) else {
+                guard PreparedEvent(existing.asNew).sameFact(as: event) else {
                     return LogError(code: .idConflict, message: "id \"\(id)\" is already in the log at position \(position) with other content", eventIndex: index, field: "id")
                 }
                 positions.append(position)
                 return nil
             }
         }
-        let current: (number: UInt64, version: UInt64)
+        var current: (number: UInt64, version: UInt64)
         let stream = ExactText(event.stream)
         if let pending = streams[stream] {
             current = pending
-        } else if let stored = try txn.get(Array(event.stream.utf8), in: tables.streams) {
+        } else if let stored = try txn.get(event.stream, in: tables.streams) {
             current = (Keys.uint64(from: stored), Keys.uint64(from: stored, at: 8))
         } else {
             current = (0, 0)
@@ -199,12 +192,17 @@ struct BatchPlan {
             let what = current.version == 0 ? "does not exist yet" : "is at version \(current.version)"
             return LogError(code: .versionConflict, message: "expected_version \(expected) of stream \"\(event.stream)\" does not hold: the stream \(what)", eventIndex: index, field: "expected_version")
         }
+        if current.number == 0 {
+            streamCount += 1
+            current.number = streamCount
+        }
         let position = next + UInt64(events.count)
-        let version = current.version + 1
-        streams[stream] = (current.number, version)
-        let id = event.id ?? newIDs.next()
-        ids[ExactText(id)] = events.count
-        events.append(Planned(index: index, id: id, position: position, version: version, streamNumber: current.number))
+        current.version += 1
+        streams[stream] = current
+        if let id = event.id { ids[ExactText(id)] = events.count }
+        events.append(Planned(
+            index: index, generatedID: event.id == nil ? newIDs.next() : nil, position: position, version: current.version,
+            streamNumber: current.number))
         positions.append(position)
         return nil
     }
@@ -219,17 +217,24 @@ struct BatchPlan {
 struct EventIDGenerator {
     private var bytes: [UInt8] = []
     private var used = 0
+    private static let digits = Array("0123456789abcdef".utf8)
 
-    mutating func next() -> String {
+    /// The next id, as its 36 bytes of text.
+    mutating func next() -> [UInt8] {
         // Twice as many ids each time a batch runs out, from 64 up to 4,096.
         if used + 16 > bytes.count { refill(ids: min(max(64, bytes.count / 16 * 2), 4096)) }
-        var uuid = Array(bytes[used..<(used + 16)])
+        var text = [UInt8]()
+        text.reserveCapacity(36)
+        for i in 0..<16 {
+            var b = bytes[used + i]
+            if i == 6 { b = b & 0x0F | 0x40 }  // version 4
+            if i == 8 { b = b & 0x3F | 0x80 }  // variant 10
+            if i == 4 || i == 6 || i == 8 || i == 10 { text.append(UInt8(ascii: "-")) }
+            text.append(Self.digits[Int(b >> 4)])
+            text.append(Self.digits[Int(b & 0xF)])
+        }
         used += 16
-        uuid[6] = uuid[6] & 0x0F | 0x40  // version 4
-        uuid[8] = uuid[8] & 0x3F | 0x80  // variant 10
-        var text = Array(EventCodec.hex(uuid).utf8)
-        for offset in [20, 16, 12, 8] { text.insert(UInt8(ascii: "-"), at: offset) }
-        return String(decoding: text, as: UTF8.self)
+        return text
     }
 
     /// Fresh random bytes for `ids` ids.

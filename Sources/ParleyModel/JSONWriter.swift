@@ -47,11 +47,11 @@ public struct JSONWriter {
         }
     }
 
-    /// Appends a number: integral values within ±2^53 as integers, others in Swift's shortest
-    /// round-trip form (`0.1`, `1e-07`, `1.5e+300`).
+    /// Appends a number: integral values that fit in `Int64` as integers (as the parser reads
+    /// them), others in Swift's shortest round-trip form (`0.1`, `1e-07`, `1.5e+300`).
     public mutating func writeDouble(_ d: Double) {
-        if d.rounded() == d, abs(d) < 9_007_199_254_740_992 {
-            raw(String(Int64(d)))
+        if d.rounded() == d, let i = Int64(exactly: d) {
+            write(integer: i)
         } else {
             raw(d.description)
         }
@@ -91,11 +91,11 @@ public struct JSONWriter {
     }
 
     /// Appends a decimal integer without building a string.
-    public mutating func write(integer i: Int64) {
-        if i < 0 {
-            if i == .min { raw(String(i)); return }
-            bytes.append(UInt8(ascii: "-"))
-        }
+    public mutating func write(integer i: Int64) { Self.append(integer: i, to: &bytes) }
+
+    /// Appends `i` in decimal to `bytes`.
+    public static func append(integer i: Int64, to bytes: inout [UInt8]) {
+        if i < 0 { bytes.append(UInt8(ascii: "-")) }
         var v = i.magnitude
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                       UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =

@@ -12,3 +12,34 @@ public enum Keys {
         return UInt64(bigEndian: n)
     }
 }
+
+/// Bytes that can be a key or a value, lent without copying them into a new array.
+public protocol StoreBytes {
+    /// Calls `body` with the bytes.
+    func withStoreBytes<R>(_ body: (UnsafeRawBufferPointer) throws(StoreError) -> R) throws(StoreError) -> R
+}
+
+extension Array: StoreBytes where Element == UInt8 {
+    @inlinable public func withStoreBytes<R>(_ body: (UnsafeRawBufferPointer) throws(StoreError) -> R) throws(StoreError) -> R {
+        try withUnsafeBytes { bytes in Result { () throws(StoreError) in try body(bytes) } }.get()
+    }
+}
+
+/// Text as its UTF-8 bytes.
+extension String: StoreBytes {
+    @inlinable public func withStoreBytes<R>(_ body: (UnsafeRawBufferPointer) throws(StoreError) -> R) throws(StoreError) -> R {
+        var text = self
+        return try text.withUTF8 { bytes in Result { () throws(StoreError) in try body(UnsafeRawBufferPointer(bytes)) } }.get()
+    }
+}
+
+/// A number as 8 big-endian bytes (``Keys/uint64(_:)``) without an array.
+public struct BigEndian64: StoreBytes {
+    public var value: UInt64
+
+    @inlinable public init(_ value: UInt64) { self.value = value }
+
+    @inlinable public func withStoreBytes<R>(_ body: (UnsafeRawBufferPointer) throws(StoreError) -> R) throws(StoreError) -> R {
+        try withUnsafeBytes(of: value.bigEndian) { bytes in Result { () throws(StoreError) in try body(bytes) } }.get()
+    }
+}

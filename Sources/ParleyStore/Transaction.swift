@@ -10,12 +10,16 @@ public struct Transaction {
     init(txn: OpaquePointer) { self.txn = txn }
 
     /// The value stored under `key`, as a view into the map, or `nil`.
-    public func get(_ key: [UInt8], in db: Database) throws(StoreError) -> UnsafeRawBufferPointer? {
+    @inlinable
+    public func get(_ key: some StoreBytes, in db: Database) throws(StoreError) -> UnsafeRawBufferPointer? {
+        try key.withStoreBytes { k throws(StoreError) in try get(k, in: db) }
+    }
+
+    /// The value stored under `key`, as a view into the map, or `nil`.
+    public func get(_ key: UnsafeRawBufferPointer, in db: Database) throws(StoreError) -> UnsafeRawBufferPointer? {
+        var kv = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val()
-        let rc = key.withUnsafeBytes { k in
-            var kv = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
-            return mdb_get(txn, db.dbi, &kv, &v)
-        }
+        let rc = mdb_get(txn, db.dbi, &kv, &v)
         if rc == MDB_NOTFOUND { return nil }
         try check(rc, "cannot read a key")
         return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
@@ -35,8 +39,16 @@ public struct Transaction {
 
     /// Stores `value` under `key`. Returns `false` when `mode` is ``PutMode/noOverwrite`` and the
     /// key exists.
+    @discardableResult @inlinable
+    public func put(_ key: some StoreBytes, _ value: some StoreBytes, in db: Database, mode: PutMode = .upsert) throws(StoreError) -> Bool {
+        try key.withStoreBytes { k throws(StoreError) in
+            try value.withStoreBytes { v throws(StoreError) in try put(k, v, in: db, mode: mode) }
+        }
+    }
+
+    /// Stores `value` under `key` (both copied into the map), as ``put(_:_:in:mode:)``.
     @discardableResult
-    public func put(_ key: [UInt8], _ value: [UInt8], in db: Database, mode: PutMode = .upsert) throws(StoreError) -> Bool {
+    public func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, in db: Database, mode: PutMode = .upsert) throws(StoreError) -> Bool {
         let flags: UInt32
         switch mode {
         case .upsert: flags = 0
@@ -44,13 +56,9 @@ public struct Transaction {
         case .append: flags = UInt32(MDB_APPEND)
         case .appendDuplicate: flags = UInt32(MDB_APPENDDUP)
         }
-        let rc = key.withUnsafeBytes { k in
-            value.withUnsafeBytes { v in
-                var kv = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
-                var vv = MDB_val(mv_size: v.count, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress))
-                return mdb_put(txn, db.dbi, &kv, &vv, flags)
-            }
-        }
+        var kv = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var vv = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        let rc = mdb_put(txn, db.dbi, &kv, &vv, flags)
         if rc == MDB_KEYEXIST, mode == .noOverwrite { return false }
         try check(rc, "cannot write a key")
         return true

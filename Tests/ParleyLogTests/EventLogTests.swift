@@ -111,6 +111,38 @@ import ParleyModel
         }
     }
 
+    /// The writer splices each record from bytes its appender prepared; whatever the event
+    /// holds, the result is the canonical encoding (which `verify` re-derives from the decoded
+    /// event), and the events read back are the ones appended.
+    @Test func splicedRecordsAreCanonical() throws {
+        try withTemporaryLog { log, _ throws in
+            let time = Instant(microseconds: 1_780_000_000_123_456)
+            let events = [
+                NewEvent(id: "with \"quotes\" and \\", stream: "s:\"q\"", type: "test.note", time: time, source: "import", data: [
+                    "text": .string("line\nbreak\ttab \u{1} é 😀"), "n": .int(.min), "d": .double(1e16), "f": .double(0.1),
+                    "nested": .object(["b": .array([.null, .bool(true), .int(-1)]), "a": .object([:])]),
+                ], meta: ["actor": .string("x")]),
+                NewEvent(stream: "s:\"q\"", type: "test.note", time: time, data: [:]),
+                NewEvent(id: "caf\u{E9}", stream: "plain", type: "test.note", time: time, data: ["k": .string(String(repeating: "x", count: 300))]),
+            ]
+            let outcome = try log.append(events)
+            #expect(outcome.positions == [1, 2, 3])
+            guard case .success = try log.verify() else {
+                Issue.record("the stored records are not canonical")
+                return
+            }
+            let read = try log.read()
+            #expect(read.map(\.version) == [1, 2, 1])
+            #expect(read[0].asNew.sameFact(as: events[0]))
+            #expect(read[0].id == events[0].id && read[2].id.hasSameBytes(as: "caf\u{E9}"))
+            // The generated id: a lowercase version 4 UUID.
+            let generated = Array(read[1].id.utf8)
+            #expect(generated.count == 36 && generated[14] == UInt8(ascii: "4") && [8, 13, 18, 23].allSatisfy { generated[$0] == UInt8(ascii: "-") })
+            #expect(read[1].id.allSatisfy { $0 == "-" || $0.isHexDigit && !$0.isUppercase })
+            #expect(try log.append([events[0]]).duplicates == 1)
+        }
+    }
+
     @Test func oversizedEventIsRefusedWhole() throws {
         try withTemporaryLog { log, _ throws in
             var big = note("a")

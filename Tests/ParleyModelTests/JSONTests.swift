@@ -48,6 +48,15 @@ import Testing
         }
     }
 
+    /// A double whose value is an integer that fits in 64 bits is written as that integer, as
+    /// the parser reads it, so that equal values have equal canonical bytes.
+    @Test func integralDoublesWriteAsIntegers() throws {
+        for (d, text) in [(1e16, "10000000000000000"), (-0.0, "0"), (9.2e18, "9200000000000000000"), (1.5, "1.5"), (1e19, "1e+19")] {
+            #expect(JSONWriter.string(.double(d)) == text)
+            #expect(JSONWriter.string(try JSONParser.parse(text)) == text)
+        }
+    }
+
     @Test func duplicateKeysAreFoundInAnyOrderAtTheLaterKey() {
         for (text, offset) in [(#"{"b":1,"a":2,"b":3}"#, 13), (#"{"a":1,"a":2}"#, 7), (#"{"c":1,"b":2,"a":3,"c":4}"#, 19)] {
             do {
