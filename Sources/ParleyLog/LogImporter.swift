@@ -107,7 +107,8 @@ public enum InputLines {
             var consumed = 0
             let goOn = try carry.withUnsafeBufferPointer { buffer in
                 var start = 0
-                while let newline = buffer[start...].firstIndex(of: 0x0A) {
+                while start < buffer.count, let found = memchr(buffer.baseAddress! + start, 0x0A, buffer.count - start) {
+                    let newline = buffer.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
                     guard try line(UnsafeBufferPointer(rebasing: buffer[start..<newline])) else { return false }
                     start = newline + 1
                 }

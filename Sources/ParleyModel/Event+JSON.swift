@@ -1,13 +1,31 @@
 extension NewEvent {
     /// The top-level fields an input event may carry: the envelope, plus the four the log adds
     /// (accepted and ignored, so that `parley read` output can be imported elsewhere).
-    static func isInputField(_ key: String) -> Bool {
-        switch key {
-        case "id", "stream", "type", "time", "source", "expected_version", "data", "meta",
-            "position", "version", "recorded", "hash":
-            return true
-        default:
-            return false
+    enum EnvelopeField: Int {
+        case id, stream, type, time, source, expectedVersion, data, meta, addedByLog
+        static let count = 9
+
+        /// The field named `key`, told apart by length and bytes (no string comparisons).
+        init?(_ key: String) {
+            var key = key
+            let field: EnvelopeField? = key.withUTF8 { k in
+                func is_(_ name: StaticString) -> Bool {
+                    k.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+                }
+                switch k.count {
+                case 2: return is_("id") ? .id : nil
+                case 4:
+                    return is_("type") ? .type : is_("time") ? .time : is_("data") ? .data : is_("meta") ? .meta
+                        : is_("hash") ? .addedByLog : nil
+                case 6: return is_("stream") ? .stream : is_("source") ? .source : nil
+                case 7: return is_("version") ? .addedByLog : nil
+                case 8: return is_("position") || is_("recorded") ? .addedByLog : nil
+                case 16: return is_("expected_version") ? .expectedVersion : nil
+                default: return nil
+                }
+            }
+            guard let field else { return nil }
+            self = field
         }
     }
 
@@ -18,12 +36,17 @@ extension NewEvent {
         guard case .object(let o) = json else {
             throw EventValidationError(field: "", "an event must be a JSON object, got \(json.typeName)")
         }
-        // Members are in bytewise key order: the first unknown one is the one to name.
-        for (key, _) in o where !Self.isInputField(key) {
-            throw EventValidationError(field: key, "is not an envelope field (allowed: id, stream, type, time, source, expected_version, data, meta)")
+        // One walk over the members, in bytewise key order: the first unknown one is the one
+        // to name.
+        var fields = [JSONValue?](repeating: nil, count: EnvelopeField.count)
+        for (key, value) in o {
+            guard let field = EnvelopeField(key) else {
+                throw EventValidationError(field: key, "is not an envelope field (allowed: id, stream, type, time, source, expected_version, data, meta)")
+            }
+            fields[field.rawValue] = value
         }
-        func string(_ key: String, required: Bool) throws(EventValidationError) -> String? {
-            switch o[key] {
+        func string(_ field: EnvelopeField, _ key: String, required: Bool) throws(EventValidationError) -> String? {
+            switch fields[field.rawValue] {
             case nil, .null?:
                 if required { throw EventValidationError(field: key, "is required") }
                 return nil
@@ -31,17 +54,17 @@ extension NewEvent {
             case let v?: throw EventValidationError(field: key, "must be a string, got \(v.typeName)")
             }
         }
-        let id = try string("id", required: false)
-        let stream = try string("stream", required: true)!
-        let type = try string("type", required: true)!
-        let timeText = try string("time", required: true)!
-        let source = try string("source", required: false) ?? "api"
+        let id = try string(.id, "id", required: false)
+        let stream = try string(.stream, "stream", required: true)!
+        let type = try string(.type, "type", required: true)!
+        let timeText = try string(.time, "time", required: true)!
+        let source = try string(.source, "source", required: false) ?? "api"
         let time: Instant
         do { time = try Instant(rfc3339: timeText) } catch {
             throw EventValidationError(field: "time", "is not an RFC 3339 time with a zone offset: \"\(timeText)\" (\(error.reason))")
         }
         var expected: Int64?
-        switch o["expected_version"] {
+        switch fields[EnvelopeField.expectedVersion.rawValue] {
         case nil, .null?: expected = nil
         case let v?:
             guard let i = v.intValue, i >= 0 else {
@@ -49,11 +72,12 @@ extension NewEvent {
             }
             expected = i
         }
-        guard case .object(let data)? = o["data"] else {
-            throw EventValidationError(field: "data", o["data"] == nil ? "is required" : "must be a JSON object, got \(o["data"]!.typeName)")
+        let dataValue = fields[EnvelopeField.data.rawValue]
+        guard case .object(let data)? = dataValue else {
+            throw EventValidationError(field: "data", dataValue == nil ? "is required" : "must be a JSON object, got \(dataValue!.typeName)")
         }
         var meta: JSONObject = [:]
-        switch o["meta"] {
+        switch fields[EnvelopeField.meta.rawValue] {
         case nil, .null?: break
         case .object(let m)?: meta = m
         case let v?: throw EventValidationError(field: "meta", "must be a JSON object, got \(v.typeName)")
@@ -79,6 +103,8 @@ extension NewEvent {
         guard n >= 1, n <= maxBytes else {
             throw EventValidationError(field: field, "must be 1–\(maxBytes) bytes of UTF-8, got \(n)")
         }
+        // Printable ASCII, the common case, needs no decoding.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return }
         for scalar in s.unicodeScalars where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
             throw EventValidationError(field: field, "must not contain control characters (U+\(String(scalar.value, radix: 16, uppercase: true)))")
         }

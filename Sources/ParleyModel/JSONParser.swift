@@ -166,8 +166,9 @@ public struct JSONParser {
         index += 1
         let start = index
         // Fast path: no escapes, ASCII or valid UTF-8.
-        var ascii = true
-        while index < bytes.count {
+        let (end, ascii) = StringScan.plainRun(in: bytes, from: start)
+        index = end
+        if index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
@@ -178,10 +179,7 @@ public struct JSONParser {
                 }
                 return s
             }
-            if b == UInt8(ascii: "\\") { break }
             if b < 0x20 { throw error("unescaped control character in a string") }
-            if b >= 0x80 { ascii = false }
-            index += 1
         }
         // Slow path: escapes.
         var out = [UInt8](bytes[start..<index])

@@ -64,7 +64,7 @@ public struct JSONWriter {
         // Fast path: nothing to escape, so the UTF-8 goes in as one copy.
         var s = s
         let clean = s.withUTF8 { utf8 -> Bool in
-            for b in utf8 where b < 0x20 || b == 0x22 || b == 0x5C { return false }
+            guard StringScan.plainRun(in: utf8, from: 0).end == utf8.count else { return false }
             bytes.append(contentsOf: utf8)
             return true
         }

@@ -57,6 +57,26 @@ import Testing
         }
     }
 
+    /// The word-at-a-time scan stops where a byte-at-a-time one does, at every alignment.
+    @Test func stringScanAgreesWithAPlainLoop() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x41, 0x7A, 0x20, 0x21, 0x22, 0x5C, 0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xFF, 0x5B, 0x23, 0x5D, 0x1]
+        for _ in 0..<5_000 {
+            let count = Int.random(in: 0...40, using: &rng)
+            // Mostly plain bytes, so that runs are long enough to cross words.
+            let bytes = (0..<count).map { _ in
+                Int.random(in: 0..<10, using: &rng) == 0 ? alphabet.randomElement(using: &rng)! : UInt8.random(in: 0x23...0x5B, using: &rng)
+            }
+            let start = Int.random(in: 0...count, using: &rng)
+            var end = start
+            while end < count, bytes[end] != 0x22, bytes[end] != 0x5C, bytes[end] >= 0x20 { end += 1 }
+            let ascii = bytes[start..<end].allSatisfy { $0 < 0x80 }
+            let scanned = bytes.withUnsafeBufferPointer { StringScan.plainRun(in: $0, from: start) }
+            #expect(scanned.end == end, "\(bytes) from \(start)")
+            #expect(scanned.ascii == ascii, "\(bytes) from \(start)")
+        }
+    }
+
     @Test func duplicateKeysAreFoundInAnyOrderAtTheLaterKey() {
         for (text, offset) in [(#"{"b":1,"a":2,"b":3}"#, 13), (#"{"a":1,"a":2}"#, 7), (#"{"c":1,"b":2,"a":3,"c":4}"#, 19)] {
             do {
