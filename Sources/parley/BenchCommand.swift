@@ -196,5 +196,8 @@ enum BenchEvents {
             }
         }
         handle.write(Data(buffer))
+        // On disk before the import starts, so that its write-back does not share the import's
+        // fsyncs.
+        try handle.synchronize()
     }
 }
