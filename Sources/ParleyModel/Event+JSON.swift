@@ -1,9 +1,8 @@
 extension NewEvent {
     /// The top-level fields an input event may carry: the envelope, plus the four the log adds
     /// (accepted and ignored, so that `parley read` output can be imported elsewhere).
-    enum EnvelopeField: Int {
+    enum EnvelopeField: Int, CaseIterable {
         case id, stream, type, time, source, expectedVersion, data, meta, addedByLog
-        static let count = 9
 
         /// The field named `key`, told apart by length and bytes (no string comparisons).
         init?(_ key: String) {
@@ -38,7 +37,7 @@ extension NewEvent {
         }
         // One walk over the members, in bytewise key order: the first unknown one is the one
         // to name.
-        var fields = [JSONValue?](repeating: nil, count: EnvelopeField.count)
+        var fields = [JSONValue?](repeating: nil, count: EnvelopeField.allCases.count)
         for (key, value) in o {
             guard let field = EnvelopeField(key) else {
                 throw EventValidationError(field: key, "is not an envelope field (allowed: id, stream, type, time, source, expected_version, data, meta)")
