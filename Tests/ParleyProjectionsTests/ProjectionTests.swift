@@ -199,17 +199,7 @@ func withLogAndIndex<T>(_ body: (EventLog, ViewIndex) throws -> T) throws -> T {
                 _ = try log.append(batch)
                 try live.refresh()
                 #expect(live.currentPosition == (try log.head()))
-                for name in ViewQueryName.replayable {
-                    for asOf in [Instant(microseconds: clock), Instant(microseconds: clock - 86_400_000_000 * 2)] {
-                        var request = ViewRequest(name: name)
-                        request.asOf = asOf
-                        #expect(try live.answer(request) == index.answer(request), "\(name.rawValue) round \(round)")
-                    }
-                }
-                var whatIf = ViewRequest(name: .supportSLA)
-                whatIf.asOf = Instant(microseconds: clock)
-                whatIf.policyOverrides = ["sla": ["first_response_s": 60]]
-                #expect(try live.answer(whatIf) == index.answer(whatIf))
+                try expectSameAnswers(live, index, clock: clock, "round \(round)")
             }
             #expect(live.rebuilds > 0, "no backfill happened; the rebuild path went untested")
         }

@@ -50,21 +50,6 @@ import ParleyViews
         }
     }
 
-    /// Every replayable query of `live` at two instants, and a what-if, equals the index's answer.
-    func expectSameAnswers(_ live: LiveViews, _ index: ViewIndex, clock: Int64, _ label: String) throws {
-        for name in ViewQueryName.replayable {
-            for asOf in [Instant(microseconds: clock), Instant(microseconds: clock - 86_400_000_000 * 2)] {
-                var request = ViewRequest(name: name)
-                request.asOf = asOf
-                #expect(try live.answer(request) == index.answer(request), "\(name.rawValue) \(label)")
-            }
-        }
-        var whatIf = ViewRequest(name: .supportSLA)
-        whatIf.asOf = Instant(microseconds: clock)
-        whatIf.policyOverrides = ["sla": ["first_response_s": 60]]
-        #expect(try live.answer(whatIf) == index.answer(whatIf), "what-if \(label)")
-    }
-
     /// A stored state that holds every indexed event answers each query, with only its view
     /// decoded, as the views in memory do, as values and as bytes; one that lags does not answer.
     func expectSameAnswersFromSnapshot(_ live: LiveViews, _ index: ViewIndex, clock: Int64, _ label: String) throws {
@@ -214,4 +199,19 @@ import ParleyViews
             #expect(try index.answerFromSnapshot(request, catchingUp: 5) == expected)
         }
     }
+}
+
+/// Every replayable query of `live` at two instants, and a what-if, equals the index's answer.
+func expectSameAnswers(_ live: LiveViews, _ index: ViewIndex, clock: Int64, _ label: String) throws {
+    for name in ViewQueryName.replayable {
+        for asOf in [Instant(microseconds: clock), Instant(microseconds: clock - 86_400_000_000 * 2)] {
+            var request = ViewRequest(name: name)
+            request.asOf = asOf
+            #expect(try live.answer(request) == index.answer(request), "\(name.rawValue) \(label)")
+        }
+    }
+    var whatIf = ViewRequest(name: .supportSLA)
+    whatIf.asOf = Instant(microseconds: clock)
+    whatIf.policyOverrides = ["sla": ["first_response_s": 60]]
+    #expect(try live.answer(whatIf) == index.answer(whatIf), "what-if \(label)")
 }
