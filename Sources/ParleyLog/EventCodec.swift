@@ -20,21 +20,20 @@ public enum EventCodec {
         return encode(event, recorded: recorded)
     }
 
-    /// The canonical bytes of `event`, with its `recorded` instant already formatted (the same for
-    /// every event of a commit).
+    /// The canonical bytes of `event`, with its `recorded` instant already formatted. The same
+    /// code as the writer's (``PreparedEvent``, then the splice), so the format's field order is
+    /// written down once.
     public static func encode(_ event: Event, recorded: [UInt8]) -> [UInt8] {
-        var w = JSONWriter(capacity: 384)
-        write(
-            into: &w, data: JSONWriter.encode(.object(event.data)), id: event.id, meta: JSONWriter.encode(.object(event.meta)),
-            position: event.position, recorded: recorded, source: event.source, stream: event.stream, time: event.time,
-            type: event.type, version: event.version)
-        return w.bytes
+        var bytes: [UInt8] = []
+        appendCanonical(
+            of: PreparedEvent(event.asNew), generatedID: nil, position: event.position, version: event.version,
+            recorded: recorded, to: &bytes)
+        return bytes
     }
 
     /// Writes the record the log stores for `prepared` at `position` into `record` (emptied
     /// first): 32 bytes for its chain hash (zero until ``seal(_:after:)``), then its canonical
-    /// bytes. Everything but the fields the log adds comes encoded already (see
-    /// ``PreparedEvent``), so the writer only splices bytes.
+    /// bytes.
     ///
     /// - Parameter generatedID: the id the log gave an event that came without one.
     static func record(
@@ -44,6 +43,15 @@ public enum EventCodec {
         record.removeAll(keepingCapacity: true)
         record.reserveCapacity(prepared.recordBytes(recorded: recorded))
         record.append(contentsOf: genesis)
+        appendCanonical(of: prepared, generatedID: generatedID, position: position, version: version, recorded: recorded, to: &record)
+    }
+
+    /// Appends the canonical bytes of `prepared` at `position` to `bytes`. Everything but the
+    /// fields the log adds comes encoded already (see ``PreparedEvent``), so this only splices.
+    private static func appendCanonical(
+        of prepared: PreparedEvent, generatedID: [UInt8]?, position: UInt64, version: UInt64, recorded: [UInt8],
+        to record: inout [UInt8]
+    ) {
         prepared.pieces.withUnsafeBufferPointer { pieces in
             record.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[..<prepared.idEnd]))
             if let generatedID {
@@ -65,35 +73,7 @@ public enum EventCodec {
     /// `,"recorded":"`, which follows the position.
     static let recordedKey = Array(#","recorded":""#.utf8)
 
-    /// Writes the canonical bytes of an event's fields, in the order of format 1.
-    private static func write(
-        into w: inout JSONWriter, data: [UInt8], id: String, meta: [UInt8], position: UInt64, recorded: [UInt8],
-        source: String, stream: String, time: Instant, type: String, version: UInt64
-    ) {
-        w.raw("{\"data\":")
-        w.bytes.append(contentsOf: data)
-        w.raw(",\"id\":")
-        w.write(string: id)
-        w.raw(",\"meta\":")
-        w.bytes.append(contentsOf: meta)
-        w.raw(",\"position\":")
-        w.write(integer: Int64(position))
-        w.raw(",\"recorded\":\"")
-        w.bytes.append(contentsOf: recorded)
-        w.raw("\",\"source\":")
-        w.write(string: source)
-        w.raw(",\"stream\":")
-        w.write(string: stream)
-        w.raw(",\"time\":\"")
-        time.write(into: &w.bytes)
-        w.raw("\",\"type\":")
-        w.write(string: type)
-        w.raw(",\"version\":")
-        w.write(integer: Int64(version))
-        w.raw("}")
-    }
-
-    /// Fills the first 32 bytes of `record` (from ``record(of:id:position:version:recorded:)``)
+    /// Fills the first 32 bytes of `record` (from ``record(of:generatedID:position:version:recorded:into:)``)
     /// with its link in the chain: SHA-256 over `previous` followed by the canonical bytes.
     static func seal(_ record: inout [UInt8], after previous: [UInt8]) {
         record.withUnsafeMutableBytes { buffer in

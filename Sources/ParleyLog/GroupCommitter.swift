@@ -16,7 +16,7 @@ public final class GroupCommitter: @unchecked Sendable {
     }
 
     /// A batch's result, and the batch handed back: the appender frees it, not the writer
-    /// (freeing a large batch's events costs the writer as much as encoding them).
+    /// (a large batch is thousands of allocations to free, work the single writer need not do).
     private typealias Answer = (result: Result<AppendOutcome, LogError>, batch: [PreparedEvent])
 
     private struct Request {

@@ -133,6 +133,18 @@ import ParleyModel
             }
             let read = try log.read()
             #expect(read.map(\.version) == [1, 2, 1])
+            // Byte for byte as the README writes format 1 (verify re-derives the form with the
+            // writer's own code, so it alone would not catch a wrong key order).
+            var stored: [UInt8] = []
+            try log.scan(from: 1) { event throws(LogError) in
+                stored = Array(event.canonical)
+                return false
+            }
+            let expected = #"{"data":{"d":10000000000000000,"f":0.1,"n":-9223372036854775808,"nested":{"a":{},"b":[null,true,-1]},"#
+                + #""text":"line\nbreak\ttab \u0001 é 😀"},"id":"with \"quotes\" and \\","meta":{"actor":"x"},"position":1,"#
+                + #""recorded":"\#(read[0].recorded.rfc3339)","source":"import","stream":"s:\"q\"","#
+                + #""time":"2026-05-28T20:26:40.123456Z","type":"test.note","version":1}"#
+            #expect(String(decoding: stored, as: UTF8.self) == expected)
             #expect(read[0].asNew.sameFact(as: events[0]))
             #expect(read[0].id == events[0].id && read[2].id.hasSameBytes(as: "caf\u{E9}"))
             // The generated id: a lowercase version 4 UUID.
