@@ -1,6 +1,7 @@
 import ParleyModel
 public import ParleyStore
 internal import Foundation
+internal import Synchronization
 
 /// The append-only event log of one data directory (`events.md`).
 ///
@@ -15,6 +16,9 @@ public final class EventLog: Sendable {
     public let directory: String
     let env: Environment
     let tables: Tables
+    /// The time and counter of the last id this process generated (see ``EventIDGenerator``),
+    /// so that generated ids keep ascending from one commit to the next.
+    let lastGeneratedID = Mutex<UInt64>(0)
 
     /// The log's LMDB databases.
     struct Tables: Sendable {

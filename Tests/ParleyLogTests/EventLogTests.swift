@@ -21,8 +21,16 @@ import ParleyModel
             #expect(try log.read(from: 2, limit: 2).map(\.position) == [2, 3])
             #expect(try log.head() == 5)
             #expect(Set(events.map(\.id)).count == 5)
-            // Events that came without an id get a random version-4 UUID in lowercase.
-            let generated = try log.append((0..<200).map { note("x\($0)") }).positions.map { try log.event(at: $0)!.id }
+            // Events that came without an id get a version-4 UUID in lowercase, ascending in
+            // the order the log gave them (within a commit and from one commit to the next),
+            // with its first 48 bits the commit's time in milliseconds.
+            let before = Int64(Date().timeIntervalSince1970 * 1000)
+            var generated = try log.append((0..<200).map { note("x\($0)") }).positions.map { try log.event(at: $0)!.id }
+            for _ in 0..<3 { generated += try log.append([note("y")]).positions.map { try log.event(at: $0)!.id } }
+            let descents = zip(generated, generated.dropFirst()).filter { !$0.utf8.lexicographicallyPrecedes($1.utf8) }
+            #expect(descents.isEmpty, "\(descents.prefix(3))")
+            let stamp = Int64(generated[0].replacingOccurrences(of: "-", with: "").prefix(12), radix: 16)!
+            #expect(stamp >= before && stamp <= Int64(Date().timeIntervalSince1970 * 1000), "\(generated[0])")
             for id in events.map(\.id) + generated {
                 let parts = id.split(separator: "-", omittingEmptySubsequences: false)
                 #expect(parts.map(\.count) == [8, 4, 4, 4, 12], "\(id)")
@@ -30,7 +38,7 @@ import ParleyModel
                 #expect(parts[2].first == "4" && "89ab".contains(parts[3].first!), "\(id)")
                 #expect(UUID(uuidString: id) != nil, "\(id)")
             }
-            #expect(Set(generated).count == 200)
+            #expect(Set(generated).count == 203)
         }
     }
 
