@@ -16,9 +16,37 @@ public struct AppendOutcome: Sendable, Equatable {
     public var appended: Int
     /// How many were duplicates of events already in the log (same id, same content).
     public var duplicates: Int
+    /// What the log gave each new event, in position order.
+    public var written: [Written] = []
+    /// When the log recorded the batch.
+    public var recorded = Instant(microseconds: 0)
+
+    /// A new event of the batch: where it went, and the id the log gave it if it came without.
+    public struct Written: Sendable, Equatable {
+        /// Its index in the batch.
+        public var index: Int
+        public var position: UInt64
+        public var version: UInt64
+        /// The id the log generated (UTF-8), when the event came without one.
+        public var generatedID: [UInt8]?
+    }
+
+    /// The new events of `batch` (the batch this is the outcome of) as the log now holds them,
+    /// without reading them back: what ``EventLog/read(from:limit:stream:type:)`` would return for them.
+    public func events(of batch: [NewEvent]) -> [Event] {
+        written.map { w in
+            let e = batch[w.index]
+            return Event(
+                position: w.position, version: w.version, recorded: recorded,
+                id: w.generatedID.map { String(decoding: $0, as: UTF8.self) } ?? e.id ?? "",
+                stream: e.stream, type: e.type, time: e.time, source: e.source, data: e.data, meta: e.meta)
+        }
+    }
 }
 
 extension EventLog {
+    typealias Written = AppendOutcome.Written
+
     /// The largest event, encoded, that the log accepts.
     public static let maxEventBytes = 1 << 20
 
@@ -115,7 +143,10 @@ extension EventLog {
             try txn.put(stream.text, Keys.uint64(state.number) + Keys.uint64(state.version), in: tables.streams)
         }
         if let last = plan.events.last { head = (last.position, hash) }
-        let outcome = AppendOutcome(positions: plan.positions, appended: plan.events.count, duplicates: batch.count - plan.events.count)
+        let outcome = AppendOutcome(
+            positions: plan.positions, appended: plan.events.count, duplicates: batch.count - plan.events.count,
+            written: plan.events.map { Written(index: $0.index, position: $0.position, version: $0.version, generatedID: $0.generatedID) },
+            recorded: recorded)
         return .success(outcome)
     }
 }

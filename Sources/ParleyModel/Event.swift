@@ -1,7 +1,7 @@
 /// An event as a writer hands it to the log: the envelope of `events.md` before the log adds
 /// `position`, `version`, `recorded` and `hash`.
 public struct NewEvent: Sendable, Equatable {
-    /// Unique in the whole log, forever; the log assigns a random UUID when absent.
+    /// Unique in the whole log, forever; the log assigns a UUID when absent.
     public var id: String?
     public var stream: String
     public var type: String

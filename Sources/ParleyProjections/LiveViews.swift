@@ -54,11 +54,14 @@ public final class LiveViews: @unchecked Sendable {
     }
 
     /// Catches the stored index up to the log and brings the state up to it.
-    public func refresh() throws(LogError) {
+    ///
+    /// - Parameter known: the event at a position when the caller has it already (see
+    ///   ``ViewIndex/catchUp(chunk:indexed:known:)``).
+    public func refresh(known: ((UInt64) -> Event?)? = nil) throws(LogError) {
         // The events this catch-up indexes arrive decoded; a gap another process indexed
         // meanwhile is read from the log below.
         var chunks: [ViewIndex.IndexedChunk] = []
-        let checkpoint = try index.catchUp { chunks.append($0) }
+        let checkpoint = try index.catchUp(indexed: { chunks.append($0) }, known: known)
         lock.lock()
         defer { lock.unlock() }
         guard checkpoint > position else { return }

@@ -67,10 +67,15 @@ public final class ViewIndex: Sendable {
     /// Brings the index up to the log's head, `chunk` events per transaction; each transaction
     /// stores its entries and the new checkpoint together. Returns the checkpoint.
     ///
-    /// - Parameter indexed: called with what each transaction of this call wrote, so that a
-    ///   caller keeping views in memory applies the same events without decoding them again.
+    /// - Parameters:
+    ///   - indexed: called with what each transaction of this call wrote, so that a caller
+    ///     keeping views in memory applies the same events without decoding them again.
+    ///   - known: the event at a position when the caller has it already (the daemon keeps the
+    ///     events it appended), so that it is not decoded again from the log; nil for others.
     @discardableResult
-    public func catchUp(chunk: Int = 50_000, indexed: ((IndexedChunk) -> Void)? = nil) throws(LogError) -> UInt64 {
+    public func catchUp(
+        chunk: Int = 50_000, indexed: ((IndexedChunk) -> Void)? = nil, known: ((UInt64) -> Event?)? = nil
+    ) throws(LogError) -> UInt64 {
         var done = try checkpoint()
         while true {
             let head = try log.head()
@@ -79,7 +84,8 @@ public final class ViewIndex: Sendable {
             var events: [(key: [UInt8], event: Event)] = []
             var last = done
             try log.scan(from: done + 1) { stored throws(LogError) in
-                let event = try stored.decode()
+                let event: Event
+                if let given = known?(stored.position) { event = given } else { event = try stored.decode() }
                 if Self.isIndexed(event.type) {
                     let key = Self.key(time: event.time, position: event.position)
                     batch.append((key, CompactCodec.encode(event)))

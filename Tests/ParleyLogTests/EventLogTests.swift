@@ -119,6 +119,30 @@ import ParleyModel
         }
     }
 
+    /// An outcome rebuilds the events it appended from the batch (the daemon's views take them
+    /// so instead of decoding the log again): exactly what reading them back gives, for events
+    /// parsed as a request's are, whatever they hold.
+    @Test func outcomeEventsAreTheEventsRead() throws {
+        try withTemporaryLog { log, _ throws in
+            _ = try log.append([note("a", id: "old")])
+            let lines = [
+                #"{"id":"n1","stream":"a","type":"test.note","time":"2026-05-28T22:26:40.5+02:00","data":{"z":1.0,"a":[0.1,-0.0,1e300,-7,"é 😀\n"],"m":{"k":null}},"meta":{"actor":"x"},"source":"import"}"#,
+                #"{"stream":"b","type":"test.note","time":"2026-05-28T20:26:40Z","data":{}}"#,
+                #"{"id":"old","stream":"a","type":"test.note","time":"2026-05-28T20:26:40Z","data":{"n":0}}"#,
+                #"{"id":"n1","stream":"a","type":"test.note","time":"2026-05-28T22:26:40.5+02:00","data":{"z":1.0,"a":[0.1,-0.0,1e300,-7,"é 😀\n"],"m":{"k":null}},"meta":{"actor":"x"},"source":"import"}"#,
+                #"{"stream":"a","type":"test.note","time":"2026-05-28T20:26:41Z","data":{"big":12345678901234567890}}"#,
+            ]
+            let batch = try lines.map { try NewEvent(json: JSONParser.parse(Array($0.utf8))) }
+            let outcome = try log.append(batch)
+            #expect(outcome.positions == [2, 3, 1, 2, 4])
+            #expect(outcome.written.map(\.index) == [0, 1, 4])
+            let built = outcome.events(of: batch)
+            let read = try log.read(from: 2)
+            #expect(built == read)
+            #expect(built.map(\.id)[1] == read[1].id && read[1].id.count == 36)
+        }
+    }
+
     /// The writer splices each record from bytes its appender prepared; whatever the event
     /// holds, the result is the canonical encoding (which `verify` re-derives from the decoded
     /// event), and the events read back are the ones appended.

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import ParleyLog
 import ParleyModel
 import ParleyProjections
 import ParleyServer
@@ -28,6 +29,30 @@ import Testing
             }
             let sla = try await api.send(.GET, "/v1/views/support/sla?as_of=\(asOf)&at_position=1")
             #expect(sla.json.objectValue?["tickets"]?.intValue == 1)
+        }
+    }
+
+    /// The daemon hands the events it appends to its views rather than decoding them again:
+    /// what it indexed from them equals a replay of the log, whatever the events held.
+    @Test func viewsOfHandedEventsEqualAReplay() async throws {
+        try await withDaemon { api, daemon in
+            let mixed = Self.seed + """
+
+            {"stream":"ticket:3","type":"ticket.opened","time":"2026-03-02T11:00:00.5+01:00","data":{"ticket":"3","member":"zoë 😀","note":"a\\nb"},"meta":{"n":1.0,"x":[-0.0,1e300]}}
+            {"id":"i1","stream":"idea:1","type":"idea.proposed","time":"2026-03-03T09:00:00Z","data":{"idea":"1","title":"Dark mode","author":"ann"}}
+            {"id":"i1","stream":"idea:1","type":"idea.proposed","time":"2026-03-03T09:00:00Z","data":{"idea":"1","title":"Dark mode","author":"ann"}}
+            """
+            #expect(try await api.post(mixed, ndjson: true).status == 201)
+            #expect(try await api.post(Self.seed.split(separator: "\n").prefix(2).joined(separator: "\n"), ndjson: true).status == 201)
+            #expect(try await api.post(#"{"stream":"ticket:9","type":"ticket.opened","time":"2026-03-02T09:00:00Z","expected_version":3,"data":{"ticket":"9","member":"x"}}"#).status == 409)
+            // A query waits until the views hold everything appended before it.
+            #expect(try await api.send(.GET, "/v1/views/support/sla").status == 200)
+            let index = try ViewIndex(log: daemon.log)
+            #expect(try index.checkpoint() == (try daemon.log.head()))
+            let asOf = try Instant(rfc3339: "2026-03-05T00:00:00Z")
+            let stored = ViewAudit.digests(of: try index.views(asOf: asOf), asOf: asOf)
+            let replayed = ViewAudit.digests(of: try ViewAudit.replay(daemon.log, asOf: asOf), asOf: asOf)
+            #expect(stored.map(\.digest) == replayed.map(\.digest))
         }
     }
 

@@ -12,6 +12,8 @@ public final class EventIngest: Sendable {
     public let log: EventLog
     /// The head as this process knows it.
     public let head: LogHeadSignal
+    /// The events appended here, until the view service has taken them.
+    public let committed = CommittedEvents()
     let committer: GroupCommitter
 
     /// Starts the writer of `log`, recording each commit in `metrics`.
@@ -26,6 +28,8 @@ public final class EventIngest: Sendable {
     /// - Throws: ``LogError`` naming the event and field at fault; nothing of the batch is written.
     public func append(_ batch: [NewEvent]) async throws(LogError) -> AppendOutcome {
         let outcome = try await committer.append(batch)
+        // Before the head moves: the view service wakes on it and looks for these.
+        if outcome.appended > 0 { committed.add(outcome.events(of: batch)) }
         if let last = outcome.positions.max() { head.advance(to: last) }
         return outcome
     }

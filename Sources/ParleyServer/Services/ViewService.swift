@@ -74,12 +74,13 @@ public final class ViewService: Service, Sendable {
 
     /// Brings the index up to the log's head (also noticing events appended by other processes).
     func catchUp() async throws {
-        let log = ingest.log, live = self.live
+        let log = ingest.log, live = self.live, committed = ingest.committed
         let (head, done) = try await BlockingWork.run {
             let head = try log.head()
-            try live.refresh()
+            try live.refresh(known: CommittedEvents.Reader(committed).event(at:))
             return (head, live.currentPosition)
         }
+        committed.drop(through: done)
         ingest.head.advance(to: head)
         checkpoint.advance(to: done)
         metrics.record(head: ingest.head.position, checkpoint: done)
