@@ -64,8 +64,10 @@ public final class ViewIndex: Sendable {
         public var entries: [(key: [UInt8], event: Event)]
     }
 
-    /// Brings the index up to the log's head, `chunk` events per transaction; each transaction
-    /// stores its entries and the new checkpoint together. Returns the checkpoint.
+    /// Brings the index up to the log's head as this call finds it, `chunk` events per
+    /// transaction; each transaction stores its entries and the new checkpoint together. Returns
+    /// the checkpoint. Events appended meanwhile are the next call's: under ingest faster than
+    /// the catch-up, each call still ends (and a caller keeping views applies what it indexed).
     ///
     /// - Parameters:
     ///   - indexed: called with what each transaction of this call wrote, so that a caller
@@ -77,8 +79,8 @@ public final class ViewIndex: Sendable {
         chunk: Int = 50_000, indexed: ((IndexedChunk) -> Void)? = nil, known: ((UInt64) -> Event?)? = nil
     ) throws(LogError) -> UInt64 {
         var done = try checkpoint()
+        let head = try log.head()
         while true {
-            let head = try log.head()
             guard done < head else { return done }
             var batch: [([UInt8], [UInt8])] = []
             var events: [(key: [UInt8], event: Event)] = []
@@ -92,7 +94,7 @@ public final class ViewIndex: Sendable {
                     if indexed != nil { events.append((key, event)) }
                 }
                 last = stored.position
-                return last - done < UInt64(chunk)
+                return last - done < UInt64(chunk) && last < head
             }
             let from = done
             do {
