@@ -225,4 +225,32 @@ func withLogAndIndex<T>(_ body: (EventLog, ViewIndex) throws -> T) throws -> T {
             #expect(none == 0)
         }
     }
+
+    /// A catch-up ends at the head it found: events appended while it runs are the next call's,
+    /// so under ingest faster than the catch-up each call still returns (and its events get
+    /// applied) instead of chasing the head. Events it is handed are not decoded again.
+    @Test func catchUpStopsAtTheHeadItFound() throws {
+        try withLogAndIndex { log, index in
+            var community = RandomCommunity(seed: 78)
+            _ = try log.append((0..<10).map { _ in community.event() })
+            let more = (0..<5).map { _ in community.event() }
+            var asked: [UInt64] = []
+            let done = try index.catchUp(chunk: 3, known: { position in
+                asked.append(position)
+                if position == 1 { _ = try? log.append(more) }
+                return nil
+            })
+            #expect(done == 10)
+            #expect(asked == Array(1...10))
+            #expect(try index.catchUp() == 15)
+            // Handed events go into the index as given.
+            _ = try log.append([community.event()])
+            var given = try log.read(from: 16)[0]
+            given.time = Instant(microseconds: given.time.microseconds + 1)
+            #expect(try index.catchUp(known: { $0 == 16 ? given : nil }) == 16)
+            var last: Event?
+            try index.forEach(asOf: .distantFuture) { if $0.position == 16 { last = $0 } }
+            #expect(last?.time == given.time)
+        }
+    }
 }
