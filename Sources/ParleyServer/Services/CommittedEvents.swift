@@ -62,7 +62,10 @@ public final class CommittedEvents: Sendable {
 
         /// The event at `position` if it is held (positions must come in ascending order).
         func event(at position: UInt64) -> Event? {
-            if position >= first, position - first < UInt64(run.count) { return run[Int(position - first)] }
+            if position >= first, position - first < UInt64(run.count) {
+                let event = run[Int(position - first)]
+                return event.position == position ? event : nil
+            }
             guard let next = source.takeRun(startingAt: position) else { return nil }
             (run, first) = (next, position)
             return next.first
