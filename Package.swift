@@ -75,9 +75,8 @@ let package = Package(
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyModel", "ParleyLog", "ParleyViews", "ParleyProjections", "ParleyDemo", "ParleyPluginHost",
+                "ParleyModel", "ParleyLog", "ParleyViews", "ParleyProjections", "ParleyDemo", "ParleyPluginHost", "ParleyConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
@@ -108,11 +107,22 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // The daemon's library: configuration, tokens, routes, metrics and the services it runs.
+        // The configuration file of `surfaces.md` (YAML): listen, data, tokens, plugins. One
+        // reader for the daemon and for `parley plugin run --config`.
+        .target(
+            name: "ParleyConfiguration",
+            dependencies: [
+                "ParleyModel", "ParleyLog", "ParleyPluginHost",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // The daemon's library: tokens, routes, metrics and the services it runs.
         .target(
             name: "ParleyServer",
             dependencies: [
-                "ParleyModel", "ParleyLog", "ParleyViews", "ParleyProjections",
+                "ParleyModel", "ParleyLog", "ParleyViews", "ParleyProjections", "ParleyConfiguration",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -121,7 +131,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
@@ -130,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "parleyd",
             dependencies: [
-                "ParleyServer", "ParleyLog", "ParleyModel", "ParleyPluginHost",
+                "ParleyServer", "ParleyConfiguration", "ParleyLog", "ParleyModel", "ParleyPluginHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -188,7 +197,7 @@ let package = Package(
             name: "ParleyServerTests",
             dependencies: [
                 "ParleyDemo",
-                "ParleyServer", "ParleyProjections", "ParleyViews", "ParleyLog", "ParleyModel", "parleyd", "ParleyTestSupport",
+                "ParleyServer", "ParleyConfiguration", "ParleyProjections", "ParleyViews", "ParleyLog", "ParleyModel", "parleyd", "ParleyTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+public import ParleyConfiguration
 public import Hummingbird
 import HummingbirdCore
 public import Logging

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ParleyLog
+import ParleyConfiguration
 import ParleyModel
 import ParleyPluginHost
 
@@ -78,13 +79,13 @@ struct PluginRunCommand: AsyncParsableCommand {
         guard let bytes = FileManager.default.contents(atPath: config) else {
             throw CommandFailure(message: "cannot read the configuration file \(config)")
         }
-        let document: JSONValue
-        do { document = try YAMLDocument.json(bytes) } catch {
-            throw CommandFailure(message: "\(config) is not a YAML or JSON configuration: \(error)")
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw CommandFailure(message: "\(config): is not UTF-8 text")
         }
+        // The daemon's own reader (JSON is YAML too): what parleyd refuses, this refuses.
         let plugins: [PluginConfiguration]
-        do { plugins = try PluginConfiguration.list(fromDocument: document) } catch {
-            throw CommandFailure(message: "\(config): \(error.message)")
+        do { plugins = try ConfigurationFile(yaml: text, path: config).plugins.map(\.configuration) } catch {
+            throw CommandFailure(message: "\(error)")
         }
         guard let plugin = plugins.first(where: { $0.name == name }) else {
             let known = plugins.map(\.name).joined(separator: ", ")

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Logging
+import ParleyConfiguration
 import ParleyLog
 import ParleyModel
 import ParleyPluginHost
@@ -13,12 +14,9 @@ enum DaemonPlugins {
     static let factory: PluginHostFactory = { context in
         var hosts: [String: PluginHost] = [:]
         for spec in context.plugins {
-            let configuration = PluginConfiguration(
-                name: spec.name, command: spec.command, environment: spec.env, config: spec.config,
-                from: spec.from, tickSeconds: spec.tickSeconds)
             let ingest = context.ingest
             hosts[spec.name] = try PluginHost(
-                configuration: configuration, log: context.log,
+                configuration: spec.configuration, log: context.log,
                 append: { batch throws(LogError) in try await ingest.append(batch) }, logger: context.logger)
         }
         return PluginHosting(

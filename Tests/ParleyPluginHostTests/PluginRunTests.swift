@@ -130,6 +130,25 @@ import ParleyPluginHost
         }
     }
 
+    /// The CLI reads `--config` with the daemon's reader: what `parleyd` refuses, `parley plugin
+    /// run` refuses too, with the same message (file, line, key).
+    @Test func configFileIsReadAsTheDaemonReadsIt() async throws {
+        try await withTemporaryLog { log, dir in
+            let config = dir.appendingPathComponent("parley.yaml").path
+            try "plugins:\n  - name: Help Bot\n    command: [\"/bin/true\"]\n".write(toFile: config, atomically: false, encoding: .utf8)
+            let output = try await Self.run(
+                try productBinary("parley"), ["plugin", "run", "Help Bot", "--data", log.directory, "--config", config], environment: [:])
+            #expect(output.status == 1)
+            #expect(output.stderr.contains("parley.yaml line 2: plugins[0].name: \"Help Bot\" must be 1–64 characters of [a-z0-9_-]"), "\(output.stderr)")
+            let unknown = dir.appendingPathComponent("unknown.yaml").path
+            try "plugins:\n  - name: helpbot\n    comand: [\"/bin/true\"]\n".write(toFile: unknown, atomically: false, encoding: .utf8)
+            let second = try await Self.run(
+                try productBinary("parley"), ["plugin", "run", "helpbot", "--data", log.directory, "--config", unknown], environment: [:])
+            #expect(second.status == 1)
+            #expect(second.stderr.contains("comand"), "\(second.stderr)")
+        }
+    }
+
     @Test func loopDraftsOncePerShippingWithTheOwedMembers() async throws {
         try await withTemporaryLog { log, _ in
             let t = "2026-03-0"

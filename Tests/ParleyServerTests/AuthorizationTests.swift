@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import ParleyModel
+import ParleyConfiguration
 import ParleyServer
 import Testing
 

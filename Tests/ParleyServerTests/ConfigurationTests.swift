@@ -1,5 +1,6 @@
 import Foundation
 import ParleyModel
+import ParleyConfiguration
 import ParleyServer
 import Testing
 

@@ -6,6 +6,7 @@ import NIOCore
 import NIOHTTP1
 import ParleyLog
 import ParleyModel
+import ParleyConfiguration
 import ParleyServer
 import ServiceLifecycle
 

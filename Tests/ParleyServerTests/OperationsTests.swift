@@ -2,6 +2,7 @@ import Foundation
 import ParleyModel
 import NIOHTTP1
 import Logging
+import ParleyConfiguration
 import ParleyServer
 import Testing
 

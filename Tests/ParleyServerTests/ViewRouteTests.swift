@@ -3,6 +3,7 @@ import NIOHTTP1
 import ParleyLog
 import ParleyModel
 import ParleyProjections
+import ParleyConfiguration
 import ParleyServer
 import ParleyViews
 import Testing

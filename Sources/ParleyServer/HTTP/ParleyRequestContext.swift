@@ -1,3 +1,4 @@
+public import ParleyConfiguration
 public import Hummingbird
 
 /// The request context of the API: Hummingbird's core storage, the token that authenticated the

@@ -1,3 +1,4 @@
+import ParleyConfiguration
 public import Hummingbird
 import Logging
 

@@ -1,3 +1,4 @@
+import ParleyConfiguration
 import Foundation
 import Hummingbird
 import HTTPTypes

@@ -1,3 +1,4 @@
+import ParleyConfiguration
 import Hummingbird
 import Logging
 import ParleyModel

@@ -1,3 +1,4 @@
+public import ParleyConfiguration
 public import Logging
 public import ParleyLog
 public import ServiceLifecycle

@@ -1,3 +1,4 @@
+import ParleyConfiguration
 import Hummingbird
 import ParleyModel
 import ParleyProjections
