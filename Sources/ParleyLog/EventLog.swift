@@ -39,7 +39,10 @@ public final class EventLog: Sendable {
     /// - Throws: ``LogError`` with code ``LogError/Code/notALog`` for a directory that holds
     ///   something else or does not exist (without `create`), ``LogError/Code/newerFormat`` for
     ///   one written by a newer Parley, ``LogError/Code/storage`` when LMDB fails.
-    public init(directory: String, create: Bool = true, initialMapSize: Int = 256 << 20) throws(LogError) {
+    ///
+    /// The map starts at 4 GiB of address space (the file grows only with the data): each time a
+    /// commit fills the map, the whole commit is rolled back and done again after the map grows.
+    public init(directory: String, create: Bool = true, initialMapSize: Int = 4 << 30) throws(LogError) {
         self.directory = directory
         let fm = FileManager.default
         var isDir: ObjCBool = false
