@@ -102,6 +102,7 @@ extension EventLog {
         var plan = BatchPlan(next: head.position + 1, streams: UInt64(try txn.count(tables.streams)), capacity: batch.count)
         for index in batch.indices {
             if let failure = try plan.admit(batch, index: index, txn: txn, tables: tables, newIDs: &newIDs) {
+                try plan.withdraw(batch, txn: txn, tables: tables)
                 return .failure(failure)
             }
         }
@@ -116,6 +117,7 @@ extension EventLog {
                 recorded: recordedText, into: &record)
             let size = record.count - 32
             if size > Self.maxEventBytes {
+                try plan.withdraw(batch, txn: txn, tables: tables)
                 return .failure(LogError(code: .tooLarge, message: "the event is \(size) bytes encoded, over the limit of 1 MiB (\(Self.maxEventBytes) bytes)", eventIndex: planned.index, field: "data"))
             }
         }
@@ -132,11 +134,8 @@ extension EventLog {
             }
             let position = BigEndian64(planned.position)
             try txn.put(position, record, in: tables.events, mode: .append)
-            if let generated = planned.generatedID {
-                try txn.put(generated, position, in: tables.ids)
-            } else {
-                try txn.put(event.id!, position, in: tables.ids)
-            }
+            // An id the event came with went into `ids` when it was admitted.
+            if let generated = planned.generatedID { try txn.put(generated, position, in: tables.ids) }
             try txn.put(BigEndian64(planned.streamNumber), position, in: tables.streamEvents, mode: .appendDuplicate)
         }
         for (stream, state) in plan.streams {
@@ -173,8 +172,8 @@ struct BatchPlan {
     /// Each stream the batch writes to, with its number and its version after the batch, keyed
     /// by its bytes (``ExactText``).
     private(set) var streams: [ExactText: (number: UInt64, version: UInt64)] = [:]
-    /// The ids the batch came with, keyed by their bytes, and the event of each.
-    private var ids: [ExactText: Int] = [:]
+    /// The events (indices into the batch) whose ids this batch entered in `ids`.
+    private var claimed: [Int] = []
 
     init(next: UInt64, streams streamCount: UInt64, capacity: Int) {
         self.next = next
@@ -185,33 +184,38 @@ struct BatchPlan {
     }
 
     /// Admits event `index` of `batch` or says why not; an event without an id gets one of `newIDs`.
+    ///
+    /// An id the event comes with is entered in `ids` at once, with the position the event will
+    /// get: one descent of the index both checks and claims it. When the batch then fails,
+    /// ``withdraw(_:txn:tables:)`` takes those entries out again.
     mutating func admit(
         _ batch: [PreparedEvent], index: Int, txn: Transaction, tables: EventLog.Tables, newIDs: inout EventIDGenerator
     ) throws(StoreError) -> LogError? {
         let event = batch[index]
-        if let id = event.id {
-            if let earlier = ids[ExactText(id)] {
-                let planned = events[earlier]
+        let position = next + UInt64(events.count)
+        if let id = event.id, let stored = try txn.insert(id, BigEndian64(position), in: tables.ids) {
+            let existing = Keys.uint64(from: stored)
+            if existing >= next {
+                // An earlier event of this batch.
+                let planned = events[Int(existing - next)]
                 guard batch[planned.index].sameFact(as: event) else {
                     return LogError(code: .idConflict, message: "id \"\(id)\" is used by event \(planned.index) of this batch with other content", eventIndex: index, field: "id")
                 }
                 positions.append(planned.position)
                 return nil
             }
-            if let stored = try txn.get(id, in: tables.ids) {
-                let position = Keys.uint64(from: stored)
-                guard let value = try txn.get(Keys.uint64(position), in: tables.events) else {
-                    return LogError(code: .corrupted, message: "the id index points at missing position \(position)", eventIndex: index, field: "id")
-                }
-                let existing: Event
-                do { existing = try EventCodec.decode(UnsafeRawBufferPointer(rebasing: value[32...])) } catch { return error }
-                guard PreparedEvent(existing.asNew).sameFact(as: event) else {
-                    return LogError(code: .idConflict, message: "id \"\(id)\" is already in the log at position \(position) with other content", eventIndex: index, field: "id")
-                }
-                positions.append(position)
-                return nil
+            guard let value = try txn.get(Keys.uint64(existing), in: tables.events) else {
+                return LogError(code: .corrupted, message: "the id index points at missing position \(existing)", eventIndex: index, field: "id")
             }
+            let stored: Event
+            do { stored = try EventCodec.decode(UnsafeRawBufferPointer(rebasing: value[32...])) } catch { return error }
+            guard PreparedEvent(stored.asNew).sameFact(as: event) else {
+                return LogError(code: .idConflict, message: "id \"\(id)\" is already in the log at position \(existing) with other content", eventIndex: index, field: "id")
+            }
+            positions.append(existing)
+            return nil
         }
+        if event.id != nil { claimed.append(index) }
         var current: (number: UInt64, version: UInt64)
         let stream = ExactText(event.stream)
         if let pending = streams[stream] {
@@ -229,15 +233,19 @@ struct BatchPlan {
             streamCount += 1
             current.number = streamCount
         }
-        let position = next + UInt64(events.count)
         current.version += 1
         streams[stream] = current
-        if let id = event.id { ids[ExactText(id)] = events.count }
         events.append(Planned(
             index: index, generatedID: event.id == nil ? newIDs.next() : nil, position: position, version: current.version,
             streamNumber: current.number))
         positions.append(position)
         return nil
+    }
+
+    /// Takes out of `ids` what ``admit(_:index:txn:tables:newIDs:)`` entered for this batch,
+    /// when the batch is refused after all.
+    func withdraw(_ batch: [PreparedEvent], txn: Transaction, tables: EventLog.Tables) throws(StoreError) {
+        for index in claimed { try txn.delete(batch[index].id!, in: tables.ids) }
     }
 }
 

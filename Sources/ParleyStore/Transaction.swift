@@ -64,13 +64,37 @@ public struct Transaction {
         return true
     }
 
-    /// Removes `key` (every value of it in a database with duplicates). Returns whether it existed.
-    @discardableResult
-    public func delete(_ key: [UInt8], in db: Database) throws(StoreError) -> Bool {
-        let rc = key.withUnsafeBytes { k in
-            var kv = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
-            return mdb_del(txn, db.dbi, &kv, nil)
+    /// Stores `value` under `key` unless the key exists; returns the existing value then (a view
+    /// into the map), `nil` when `value` was stored. One descent of the tree for both answers.
+    @inlinable
+    public func insert(_ key: some StoreBytes, _ value: some StoreBytes, in db: Database) throws(StoreError) -> UnsafeRawBufferPointer? {
+        try key.withStoreBytes { k throws(StoreError) in
+            try value.withStoreBytes { v throws(StoreError) in try insert(k, v, in: db) }
         }
+    }
+
+    /// ``insert(_:_:in:)`` with the key and value as bytes.
+    public func insert(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, in db: Database) throws(StoreError) -> UnsafeRawBufferPointer? {
+        var kv = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var vv = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        let rc = mdb_put(txn, db.dbi, &kv, &vv, UInt32(MDB_NOOVERWRITE))
+        // On MDB_KEYEXIST, LMDB points the value at the existing one.
+        if rc == MDB_KEYEXIST { return UnsafeRawBufferPointer(start: vv.mv_data, count: vv.mv_size) }
+        try check(rc, "cannot write a key")
+        return nil
+    }
+
+    /// Removes `key` (every value of it in a database with duplicates). Returns whether it existed.
+    @discardableResult @inlinable
+    public func delete(_ key: some StoreBytes, in db: Database) throws(StoreError) -> Bool {
+        try key.withStoreBytes { k throws(StoreError) in try delete(k, in: db) }
+    }
+
+    /// ``delete(_:in:)`` with the key as bytes.
+    @discardableResult
+    public func delete(_ key: UnsafeRawBufferPointer, in db: Database) throws(StoreError) -> Bool {
+        var kv = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        let rc = mdb_del(txn, db.dbi, &kv, nil)
         if rc == MDB_NOTFOUND { return false }
         try check(rc, "cannot delete a key")
         return true
