@@ -39,28 +39,36 @@ private struct LogModel {
         var rng = SeededGenerator(seed: seed)
         var model = LogModel()
         try withTemporaryLog { log, _ throws in
-            for _ in 0..<150 {
-                var batch: [NewEvent] = []
-                for _ in 0..<Int.random(in: 1...5, using: &rng) {
-                    let stream = "s\(Int.random(in: 0..<4, using: &rng))"
-                    let id: String? = Bool.random(using: &rng) ? "id\(Int.random(in: 0..<25, using: &rng))" : nil
-                    let current = Int64(model.versions[stream, default: 0])
-                    let expected: Int64? = switch Int.random(in: 0..<6, using: &rng) {
-                    case 0: 0
-                    case 1: current
-                    case 2: current + 1
-                    case 3: max(0, current - 1)
-                    default: nil
+            for _ in 0..<80 {
+                // One to four batches in one commit, as the group committer makes them: each
+                // batch sees the ids and stream versions of the commit's earlier ones, and one
+                // that is refused leaves no trace for the later ones.
+                var batches: [[NewEvent]] = []
+                var expected: [[UInt64]?] = []
+                for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                    var batch: [NewEvent] = []
+                    for _ in 0..<Int.random(in: 1...5, using: &rng) {
+                        let stream = "s\(Int.random(in: 0..<4, using: &rng))"
+                        let id: String? = Bool.random(using: &rng) ? "id\(Int.random(in: 0..<25, using: &rng))" : nil
+                        let current = Int64(model.versions[stream, default: 0])
+                        let expected: Int64? = switch Int.random(in: 0..<6, using: &rng) {
+                        case 0: 0
+                        case 1: current
+                        case 2: current + 1
+                        case 3: max(0, current - 1)
+                        default: nil
+                        }
+                        batch.append(note(stream, id: id, expected: expected, n: Int.random(in: 0..<2, using: &rng)))
                     }
-                    batch.append(note(stream, id: id, expected: expected, n: Int.random(in: 0..<2, using: &rng)))
+                    batches.append(batch)
+                    expected.append(model.append(batch))
                 }
-                // Batches made of several appends at once exercise one commit holding many.
-                let expected = model.append(batch)
-                do {
-                    let outcome = try log.append(batch)
-                    #expect(outcome.positions == expected, "batch \(batch)")
-                } catch let error as LogError {
-                    #expect(expected == nil, "refused: \(error)")
+                let results = try log.append(batches: batches)
+                for (result, (batch, positions)) in zip(results, zip(batches, expected)) {
+                    switch result {
+                    case .success(let outcome): #expect(outcome.positions == positions, "batch \(batch)")
+                    case .failure(let error): #expect(positions == nil, "refused: \(error)")
+                    }
                 }
             }
             let stored = try log.read()
