@@ -36,8 +36,11 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
 public struct LogImporter {
     /// Events per atomic batch.
     public var batchSize = 1000
-    /// Batches per durable commit at most (fewer fsyncs; each batch stays atomic).
-    public var batchesPerCommit = 16
+    /// Batches per durable commit at most (each batch stays atomic). A commit copies every
+    /// page it touches once, however many of its events land there, and pays one fsync: with
+    /// events spread over many streams, 48 batches a commit imported a million events in
+    /// 2.8-3.0 s against 3.5-4.6 s with 16.
+    public var batchesPerCommit = 48
 
     private let log: EventLog
 
