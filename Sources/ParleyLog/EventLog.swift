@@ -50,7 +50,8 @@ public final class EventLog: Sendable {
             guard isDir.boolValue else {
                 throw LogError(code: .notALog, message: "\(directory) is a file, not a Parley data directory")
             }
-            let entries = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
+            // `views/` is the views' index, a cache of the log that may outlive it.
+            let entries = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter { $0 != "views" }
             if !entries.isEmpty, !entries.contains("data.mdb") {
                 throw LogError(code: .notALog, message: "\(directory) is not a Parley data directory (it holds other files and no data.mdb)")
             }

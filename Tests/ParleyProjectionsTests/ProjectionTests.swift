@@ -206,6 +206,34 @@ func withLogAndIndex<T>(_ body: (EventLog, ViewIndex) throws -> T) throws -> T {
     }
 }
 
+/// The index is a cache of one log, in an environment of its own: opened over another log (a
+/// log replaced, or restored from an older backup) it starts again rather than answer for
+/// events that log does not hold.
+@Suite struct IndexIdentityTests {
+    @Test(arguments: [30, 200])
+    func anIndexOfAnotherLogIsRebuilt(eventsOfTheOtherLog: Int) throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let log = try EventLog(directory: directory)
+            var community = RandomCommunity(seed: 90)
+            _ = try log.append((0..<120).map { _ in community.event() })
+            #expect(try ViewIndex(log: log).catchUp() == 120)
+        }
+        // Another log in the same directory; the index stays.
+        for file in ["data.mdb", "lock.mdb"] { try FileManager.default.removeItem(atPath: directory + "/" + file) }
+        let log = try EventLog(directory: directory)
+        var other = RandomCommunity(seed: 91)
+        _ = try log.append((0..<eventsOfTheOtherLog).map { _ in other.event() })
+        let index = try ViewIndex(log: log)
+        #expect(try index.checkpoint() == 0)
+        #expect(try index.catchUp() == UInt64(eventsOfTheOtherLog))
+        #expect(try ViewAudit.verifyIndex(index) == nil)
+        // The same log again: kept.
+        #expect(try ViewIndex(log: log).checkpoint() == UInt64(eventsOfTheOtherLog))
+    }
+}
+
 @Suite struct CatchUpHandOverTests {
     /// What a catch-up hands over equals what it stored; a range another writer indexed is not
     /// handed over, so a caller keeping views in memory must read it from the log.
