@@ -27,41 +27,33 @@ public struct Transaction {
 
     /// How a ``put(_:_:in:mode:)`` treats existing keys.
     public enum PutMode: Sendable {
-        /// Replace any value.
+        /// Replace any value (``insert(_:_:in:)`` keeps an existing one).
         case upsert
-        /// Fail with `false` when the key exists.
-        case noOverwrite
         /// The key sorts after every key in the database (fast, fully packed pages).
         case append
         /// In a database with duplicate keys: the value sorts after the key's other values.
         case appendDuplicate
     }
 
-    /// Stores `value` under `key`. Returns `false` when `mode` is ``PutMode/noOverwrite`` and the
-    /// key exists.
-    @discardableResult @inlinable
-    public func put(_ key: some StoreBytes, _ value: some StoreBytes, in db: Database, mode: PutMode = .upsert) throws(StoreError) -> Bool {
+    /// Stores `value` under `key`.
+    @inlinable
+    public func put(_ key: some StoreBytes, _ value: some StoreBytes, in db: Database, mode: PutMode = .upsert) throws(StoreError) {
         try key.withStoreBytes { k throws(StoreError) in
             try value.withStoreBytes { v throws(StoreError) in try put(k, v, in: db, mode: mode) }
         }
     }
 
     /// Stores `value` under `key` (both copied into the map), as ``put(_:_:in:mode:)``.
-    @discardableResult
-    public func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, in db: Database, mode: PutMode = .upsert) throws(StoreError) -> Bool {
+    public func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, in db: Database, mode: PutMode = .upsert) throws(StoreError) {
         let flags: UInt32
         switch mode {
         case .upsert: flags = 0
-        case .noOverwrite: flags = UInt32(MDB_NOOVERWRITE)
         case .append: flags = UInt32(MDB_APPEND)
         case .appendDuplicate: flags = UInt32(MDB_APPENDDUP)
         }
         var kv = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var vv = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
-        let rc = mdb_put(txn, db.dbi, &kv, &vv, flags)
-        if rc == MDB_KEYEXIST, mode == .noOverwrite { return false }
-        try check(rc, "cannot write a key")
-        return true
+        try check(mdb_put(txn, db.dbi, &kv, &vv, flags), "cannot write a key")
     }
 
     /// Stores `value` under `key` unless the key exists; returns the existing value then (a view
