@@ -180,7 +180,7 @@ let package = Package(
         .testTarget(name: "ParleyViewsTests", dependencies: ["ParleyViews", "ParleyModel"], swiftSettings: strict),
         .testTarget(
             name: "ParleyProjectionsTests",
-            dependencies: ["ParleyProjections", "ParleyViews", "ParleyLog", "ParleyModel", "ParleyDemo", "ParleyTestSupport"],
+            dependencies: ["ParleyProjections", "ParleyViews", "ParleyLog", "ParleyStore", "ParleyModel", "ParleyDemo", "ParleyTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

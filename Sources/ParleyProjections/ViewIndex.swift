@@ -77,15 +77,22 @@ public final class ViewIndex: Sendable {
         } catch { throw LogError.storage(error) }
     }
 
-    /// Empties the tables an older Parley kept the index in, inside the log's own environment.
+    /// Empties the tables an older Parley kept the index in, inside the log's own environment
+    /// (once: emptied tables are left alone, so an open writes nothing to the log).
     private func dropIndexFromTheLog() throws(LogError) {
         let logEnv = log.environment
         do {
             let old = try logEnv.databaseNames().filter { $0 == "view_timeline" || $0 == "view_state" }
             guard !old.isEmpty else { return }
             let tables = try old.map { name throws(StoreError) in try logEnv.database(name) }
+            let filled = try logEnv.read { txn throws(StoreError) in
+                var filled: [Database] = []
+                for table in tables where try txn.count(table) > 0 { filled.append(table) }
+                return filled
+            }
+            guard !filled.isEmpty else { return }
             try logEnv.write(durable: false) { txn throws(StoreError) in
-                for table in tables { try txn.clear(table) }
+                for table in filled { try txn.clear(table) }
             }
         } catch { throw LogError.storage(error) }
     }

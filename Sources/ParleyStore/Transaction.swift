@@ -9,6 +9,9 @@ public struct Transaction {
 
     init(txn: OpaquePointer) { self.txn = txn }
 
+    /// The transaction's id: for a read, that of the last commit it sees (each commit adds one).
+    public var id: Int { Int(mdb_txn_id(txn)) }
+
     /// The value stored under `key`, as a view into the map, or `nil`.
     @inlinable
     public func get(_ key: some StoreBytes, in db: Database) throws(StoreError) -> UnsafeRawBufferPointer? {

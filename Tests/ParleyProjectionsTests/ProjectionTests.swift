@@ -4,6 +4,7 @@ import ParleyDemo
 import ParleyLog
 import ParleyModel
 import ParleyProjections
+import ParleyStore
 import ParleyTestSupport
 import ParleyViews
 
@@ -210,6 +211,24 @@ func withLogAndIndex<T>(_ body: (EventLog, ViewIndex) throws -> T) throws -> T {
 /// log replaced, or restored from an older backup) it starts again rather than answer for
 /// events that log does not hold.
 @Suite struct IndexIdentityTests {
+    /// An older Parley kept the index inside the log's environment: its tables are emptied on the
+    /// first open, and later opens write nothing to the log.
+    @Test func theIndexOfAnOlderLayoutLeavesTheLog() throws {
+        try withLogAndIndex { log, _ in
+            var community = RandomCommunity(seed: 92)
+            _ = try log.append((0..<40).map { _ in community.event() })
+            let env = log.environment
+            let old = try env.database("view_timeline")
+            try env.write { txn throws(StoreError) in try txn.put([1, 2, 3], [4], in: old) }
+            let index = try ViewIndex(log: log)
+            #expect(try env.read { txn throws(StoreError) in try txn.count(old) } == 0)
+            let lastTxn = try env.read { txn throws(StoreError) in txn.id }
+            _ = try ViewIndex(log: log)
+            #expect(try env.read { txn throws(StoreError) in txn.id } == lastTxn)
+            #expect(try index.catchUp() == 40)
+        }
+    }
+
     @Test(arguments: [30, 200])
     func anIndexOfAnotherLogIsRebuilt(eventsOfTheOtherLog: Int) throws {
         let directory = temporaryPath()
