@@ -71,6 +71,7 @@ extension EventLog {
                 // One source of ids for the whole commit: a batch of one event would otherwise
                 // pay a getrandom call for it alone.
                 var newIDs = EventIDGenerator(recorded: now, after: lastGeneratedID.withLock { $0 })
+                var streams = CommitStreams(count: UInt64(try txn.count(tables.streams)))
                 var results: [Result<AppendOutcome, LogError>] = []
                 results.reserveCapacity(batches.count)
                 for batch in batches {
@@ -78,8 +79,9 @@ extension EventLog {
                         results.append(.failure(failure))
                         continue
                     }
-                    results.append(try appendOne(batch, txn: txn, head: &head, recorded: now, newIDs: &newIDs))
+                    results.append(try appendOne(batch, txn: txn, head: &head, recorded: now, newIDs: &newIDs, streams: &streams))
                 }
+                try streams.write(txn: txn, tables: tables)
                 lastGeneratedID.withLock { $0 = max($0, newIDs.sequence &- 1) }
                 return results
             }
@@ -97,11 +99,11 @@ extension EventLog {
     /// nothing when any check fails.
     private func appendOne(
         _ batch: [PreparedEvent], txn: Transaction, head: inout (position: UInt64, hash: [UInt8]), recorded: Instant,
-        newIDs: inout EventIDGenerator
+        newIDs: inout EventIDGenerator, streams: inout CommitStreams
     ) throws(StoreError) -> Result<AppendOutcome, LogError> {
-        var plan = BatchPlan(next: head.position + 1, streams: UInt64(try txn.count(tables.streams)), capacity: batch.count)
+        var plan = BatchPlan(next: head.position + 1, streams: streams.count, capacity: batch.count)
         for index in batch.indices {
-            if let failure = try plan.admit(batch, index: index, txn: txn, tables: tables, newIDs: &newIDs) {
+            if let failure = try plan.admit(batch, index: index, txn: txn, tables: tables, newIDs: &newIDs, commit: &streams) {
                 try plan.withdraw(batch, txn: txn, tables: tables)
                 return .failure(failure)
             }
@@ -138,9 +140,7 @@ extension EventLog {
             if let generated = planned.generatedID { try txn.put(generated, position, in: tables.ids) }
             try txn.put(BigEndian64(planned.streamNumber), position, in: tables.streamEvents, mode: .appendDuplicate)
         }
-        for (stream, state) in plan.streams {
-            try txn.put(stream.text, Keys.uint64(state.number) + Keys.uint64(state.version), in: tables.streams)
-        }
+        streams.take(plan)
         if let last = plan.events.last { head = (last.position, hash) }
         let outcome = AppendOutcome(
             positions: plan.positions, appended: plan.events.count, duplicates: batch.count - plan.events.count,
@@ -166,7 +166,7 @@ struct BatchPlan {
 
     var next: UInt64
     /// Streams numbered so far, the ones new in this batch included.
-    private var streamCount: UInt64
+    private(set) var streamCount: UInt64
     var events: [Planned] = []
     var positions: [UInt64] = []
     /// Each stream the batch writes to, with its number and its version after the batch, keyed
@@ -184,12 +184,14 @@ struct BatchPlan {
     }
 
     /// Admits event `index` of `batch` or says why not; an event without an id gets one of `newIDs`.
+    /// A stream's state comes from this batch's earlier events, else from `commit`.
     ///
     /// An id the event comes with is entered in `ids` at once, with the position the event will
     /// get: one descent of the index both checks and claims it. When the batch then fails,
     /// ``withdraw(_:txn:tables:)`` takes those entries out again.
     mutating func admit(
-        _ batch: [PreparedEvent], index: Int, txn: Transaction, tables: EventLog.Tables, newIDs: inout EventIDGenerator
+        _ batch: [PreparedEvent], index: Int, txn: Transaction, tables: EventLog.Tables, newIDs: inout EventIDGenerator,
+        commit: inout CommitStreams
     ) throws(StoreError) -> LogError? {
         let event = batch[index]
         let position = next + UInt64(events.count)
@@ -220,10 +222,8 @@ struct BatchPlan {
         let stream = ExactText(event.stream)
         if let pending = streams[stream] {
             current = pending
-        } else if let stored = try txn.get(event.stream, in: tables.streams) {
-            current = (Keys.uint64(from: stored), Keys.uint64(from: stored, at: 8))
         } else {
-            current = (0, 0)
+            current = try commit.state(of: stream, txn: txn, tables: tables)
         }
         if let expected = event.expectedVersion, UInt64(expected) != current.version {
             let what = current.version == 0 ? "does not exist yet" : "is at version \(current.version)"
@@ -246,6 +246,43 @@ struct BatchPlan {
     /// when the batch is refused after all.
     func withdraw(_ batch: [PreparedEvent], txn: Transaction, tables: EventLog.Tables) throws(StoreError) {
         for index in claimed { try txn.delete(batch[index].id!, in: tables.ids) }
+    }
+}
+
+/// The streams one commit writes to, with their numbers and versions as its batches written so
+/// far leave them. A batch reads a stream's state here (read from the log once per commit),
+/// and the changed states go to the `streams` table once, at the end of the commit, rather
+/// than once per batch: with events spread over many streams, most streams of a commit appear
+/// in several of its batches.
+struct CommitStreams {
+    /// Streams numbered so far, with those new in the batches written.
+    private(set) var count: UInt64
+    private var states: [ExactText: (number: UInt64, version: UInt64, changed: Bool)] = [:]
+
+    init(count: UInt64) { self.count = count }
+
+    /// The number and version of `stream` (`(0, 0)` for a stream not in the log yet).
+    mutating func state(of stream: ExactText, txn: Transaction, tables: EventLog.Tables) throws(StoreError) -> (number: UInt64, version: UInt64) {
+        if let known = states[stream] { return (known.number, known.version) }
+        var state: (number: UInt64, version: UInt64) = (0, 0)
+        if let stored = try txn.get(stream.text, in: tables.streams) {
+            state = (Keys.uint64(from: stored), Keys.uint64(from: stored, at: 8))
+        }
+        states[stream] = (state.number, state.version, false)
+        return state
+    }
+
+    /// Takes in what a batch that was written did to its streams.
+    mutating func take(_ plan: BatchPlan) {
+        for (stream, state) in plan.streams { states[stream] = (state.number, state.version, true) }
+        count = plan.streamCount
+    }
+
+    /// Writes the states of the streams that changed.
+    func write(txn: Transaction, tables: EventLog.Tables) throws(StoreError) {
+        for (stream, state) in states where state.changed {
+            try txn.put(stream.text, Keys.uint64(state.number) + Keys.uint64(state.version), in: tables.streams)
+        }
     }
 }
 
