@@ -33,7 +33,7 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
 ///
 /// Two stages overlap: a reader thread splits, parses and validates lines into batches while the
 /// calling thread appends them, several batches to a durable commit.
-public struct LogImporter {
+public struct LogImporter: Sendable {
     /// Events per atomic batch.
     public var batchSize = 1000
     /// Batches per durable commit at most (each batch stays atomic). A commit copies every
@@ -106,12 +106,13 @@ public enum InputLines {
     ) throws {
         var carry: [UInt8] = []
         var bytesRead = 0
+        var data = [UInt8](repeating: 0, count: 4 << 20)
         while true {
-            let data = try handle.read(upToCount: 4 << 20) ?? Data()
-            if data.isEmpty { break }
-            bytesRead += data.count
+            let count = try data.withUnsafeMutableBytes { try readSome(handle.fileDescriptor, into: $0) }
+            if count == 0 { break }
+            bytesRead += count
             guard chunk(bytesRead) else { return }
-            carry.append(contentsOf: data)
+            carry.append(contentsOf: data[..<count])
             var consumed = 0
             let goOn = try carry.withUnsafeBufferPointer { buffer in
                 var start = 0
@@ -127,6 +128,17 @@ public enum InputLines {
             carry.removeFirst(consumed)
         }
         if !carry.isEmpty { _ = try carry.withUnsafeBufferPointer { try line($0) } }
+    }
+
+    /// Reads what `descriptor` has ready, up to the size of `buffer`, waiting only until some
+    /// bytes are there: a pipe's lines are taken as they come, not once 4 MiB have arrived
+    /// (as `FileHandle.read(upToCount:)` waits for). Returns 0 at the end of the input.
+    private static func readSome(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let count = read(descriptor, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if errno != EINTR { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        }
     }
 }
 

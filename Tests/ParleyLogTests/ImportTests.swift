@@ -37,6 +37,34 @@ import Testing
         #expect(streams == (1...57).map { "s\($0)" })
     }
 
+    /// A pipe that has given two batches and stays open: they are committed once the commit
+    /// has waited `commitFill` for more, not when the input ends.
+    @Test func aSlowInputIsCommittedWithoutWaitingForItsEnd() throws {
+        try withTemporaryLog(initialMapSize: 16 << 20) { log, _ in
+            let pipe = Pipe()
+            var importer = LogImporter(log: log)
+            importer.batchSize = 2
+            importer.batchesPerCommit = 3
+            importer.commitFill = .milliseconds(50)
+            let done = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var result: Result<ImportSummary, any Error>?
+            let thread = Thread { [importer] in
+                result = Result { try importer.run(from: pipe.fileHandleForReading) }
+                done.signal()
+            }
+            thread.start()
+            pipe.fileHandleForWriting.write(Data(((1...5).map(Self.line).joined(separator: "\n") + "\n").utf8))
+            let deadline = Date(timeIntervalSinceNow: 10)
+            while try log.head() < 4 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            #expect(try log.head() == 4, "the two whole batches were not committed while the pipe stayed open")
+            try pipe.fileHandleForWriting.close()
+            done.wait()
+            let summary = try #require(result).get()
+            #expect(summary.read == 5 && summary.appended == 5)
+            #expect(try log.head() == 5)
+        }
+    }
+
     /// A bad line first, in the middle, at a batch's start or end, with good and bad lines after it.
     @Test(arguments: [5, 7, 8, 1])
     func theFirstBadLineStopsTheImport(bad: Int) throws {
