@@ -275,8 +275,7 @@ final class BatchQueue: @unchecked Sendable {
         defer { condition.unlock() }
         while batches.isEmpty && end == nil { condition.wait() }
         if batches.count < max && end == nil && fill > .zero {
-            let seconds = Double(fill.components.seconds) + Double(fill.components.attoseconds) / 1e18
-            let deadline = Date(timeIntervalSinceNow: seconds)
+            let deadline = Date(timeIntervalSinceNow: fill.timeInterval)
             while batches.count < max && end == nil && !cancelled && condition.wait(until: deadline) {}
         }
         let taken = Array(batches.prefix(max))

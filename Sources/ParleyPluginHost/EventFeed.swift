@@ -1,5 +1,6 @@
 import Foundation
 import ParleyLog
+import ParleyModel
 import ParleyPluginProtocol
 
 /// Sends a plugin the stored events of its subscription: the replay from its checkpoint, then
@@ -126,8 +127,7 @@ final class EventFeed: @unchecked Sendable {
     /// Waits until ``notify(head:)`` reports a head past `cursor`, the poll interval passes, or
     /// the feed is stopped.
     private func waitForNews(after cursor: UInt64) {
-        let seconds = Double(pollInterval.components.seconds) + Double(pollInterval.components.attoseconds) / 1e18
-        let deadline = Date().addingTimeInterval(seconds)
+        let deadline = Date().addingTimeInterval(pollInterval.timeInterval)
         condition.lock()
         while knownHead <= cursor && !stopped {
             if !condition.wait(until: deadline) { break }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ParleyModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -145,7 +146,7 @@ final class PluginChild: @unchecked Sendable {
         }
         let pid = self.pid
         let exit = self.exit
-        let seconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18
+        let seconds = grace.timeInterval
         Self.thread("parley-plugin-stop") {
             func waitUp(_ limit: Double) -> Bool {
                 let deadline = Date().addingTimeInterval(limit)
