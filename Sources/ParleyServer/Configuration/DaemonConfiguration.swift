@@ -1,5 +1,5 @@
 public import ParleyConfiguration
-public import ParleyModel
+import ParleyModel
 internal import Foundation
 
 /// Everything `parleyd` runs with: where it listens, its data directory, its tokens and plugins,

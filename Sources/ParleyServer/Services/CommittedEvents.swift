@@ -1,4 +1,4 @@
-public import ParleyModel
+import ParleyModel
 import Synchronization
 
 /// The events this process appended, held briefly for the view service: its catch-up takes

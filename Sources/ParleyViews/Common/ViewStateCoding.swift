@@ -1,4 +1,4 @@
-public import ParleyModel
+import ParleyModel
 
 /// The bytes of a view state as ``Views/encodedState()`` writes them: fields in declaration
 /// order, with no names or tags. It is an index format, not a canonical one: a process refuses a
