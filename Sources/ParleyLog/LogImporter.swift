@@ -46,6 +46,10 @@ public struct LogImporter: Sendable {
     /// 2.8 s in commits of 48 batches and in 3.9-4.2 s in commits of 10, the size commits had
     /// when the writer took whatever was ready. A slow input (a pipe) waits at most this long.
     public var commitFill = Duration.milliseconds(250)
+    /// How long the input may be quiet before the reader hands over a batch that is not full:
+    /// lines from a pipe (`tail -f log | parley import -`) are written without waiting for
+    /// the batch to fill or the input to end.
+    public var inputQuiet = Duration.milliseconds(100)
 
     private let log: EventLog
 
@@ -56,8 +60,8 @@ public struct LogImporter: Sendable {
     /// - Parameter progress: called after each commit with the bytes and events read so far.
     public func run(from handle: FileHandle, progress: (Int, ImportSummary) -> Void = { _, _ in }) throws -> ImportSummary {
         let queue = BatchQueue(capacity: batchesPerCommit * 2)
-        let reader = Thread { [batchSize] in
-            var parser = LineBatcher(batchSize: batchSize, queue: queue)
+        let reader = Thread { [batchSize, inputQuiet] in
+            var parser = LineBatcher(batchSize: batchSize, inputQuiet: inputQuiet, queue: queue)
             parser.run(handle)
         }
         reader.name = "parley-import-reader"
@@ -101,13 +105,20 @@ public enum InputLines {
     /// Calls `line` with each line of `handle`, without its newline (a last line without one
     /// counts too), and `chunk` with the bytes read so far before the lines of each chunk. Stops
     /// early when either returns false.
+    ///
+    /// - Parameter idle: called when the input has nothing to read for `quiet` (a pipe whose
+    ///   writer pauses), once each time, before waiting on; where a caller sends a batch that
+    ///   is not full rather than hold its lines until more arrive.
     public static func forEach(
-        in handle: FileHandle, chunk: (Int) -> Bool = { _ in true }, _ line: (UnsafeBufferPointer<UInt8>) throws -> Bool
+        in handle: FileHandle, quiet: Duration = .milliseconds(100), idle: () throws -> Void = {},
+        chunk: (Int) -> Bool = { _ in true }, _ line: (UnsafeBufferPointer<UInt8>) throws -> Bool
     ) throws {
         var carry: [UInt8] = []
         var bytesRead = 0
         var data = [UInt8](repeating: 0, count: 4 << 20)
+        let quietMilliseconds = Int32(clamping: Int(quiet.timeInterval * 1000))
         while true {
+            if !isReady(handle.fileDescriptor, within: quietMilliseconds) { try idle() }
             let count = try data.withUnsafeMutableBytes { try readSome(handle.fileDescriptor, into: $0) }
             if count == 0 { break }
             bytesRead += count
@@ -130,6 +141,13 @@ public enum InputLines {
         if !carry.isEmpty { _ = try carry.withUnsafeBufferPointer { try line($0) } }
     }
 
+    /// Whether `descriptor` has something to read (or its end) within `milliseconds`. A regular
+    /// file always has; an interrupted wait counts as ready, and the read that follows waits.
+    private static func isReady(_ descriptor: Int32, within milliseconds: Int32) -> Bool {
+        var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&request, 1, milliseconds) != 0
+    }
+
     /// Reads what `descriptor` has ready, up to the size of `buffer`, waiting only until some
     /// bytes are there: a pipe's lines are taken as they come, not once 4 MiB have arrived
     /// (as `FileHandle.read(upToCount:)` waits for). Returns 0 at the end of the input.
@@ -145,20 +163,22 @@ public enum InputLines {
 /// Splits a byte stream into lines and lines into validated batches (the reader stage).
 struct LineBatcher {
     let batchSize: Int
+    let inputQuiet: Duration
     let queue: BatchQueue
     var lineNumber = 0
     var read = 0
     var batch = ParsedBatch()
 
-    init(batchSize: Int, queue: BatchQueue) {
+    init(batchSize: Int, inputQuiet: Duration, queue: BatchQueue) {
         self.batchSize = batchSize
+        self.inputQuiet = inputQuiet
         self.queue = queue
     }
 
     mutating func run(_ handle: FileHandle) {
         var failure: BatchQueue.End?
         do {
-            try InputLines.forEach(in: handle, chunk: { bytesRead in
+            try InputLines.forEach(in: handle, quiet: inputQuiet, idle: { handOver() }, chunk: { bytesRead in
                 batch.bytesRead = bytesRead
                 return !queue.isCancelled
             }) { line in
@@ -166,7 +186,7 @@ struct LineBatcher {
                 return failure == nil
             }
             if let failure { return queue.finish(failure) }
-            if !batch.events.isEmpty { queue.put(batch) }
+            handOver()
             queue.finish(.finished)
         } catch {
             queue.finish(.failed(line: lineNumber + 1, reason: "cannot read the input: \(error.localizedDescription)", field: nil, readBefore: read))
@@ -195,11 +215,17 @@ struct LineBatcher {
             return .failed(line: lineNumber, reason: "\(error)", field: nil, readBefore: read)
         }
         read += 1
-        if batch.events.count >= batchSize {
-            queue.put(batch)
-            batch = ParsedBatch()
-        }
+        if batch.events.count >= batchSize { handOver() }
         return nil
+    }
+
+    /// Hands the lines parsed so far to the appender as a batch of their own.
+    mutating func handOver() {
+        guard !batch.events.isEmpty else { return }
+        let bytesRead = batch.bytesRead
+        queue.put(batch)
+        batch = ParsedBatch()
+        batch.bytesRead = bytesRead
     }
 }
 

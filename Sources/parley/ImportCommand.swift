@@ -90,7 +90,7 @@ extension ImportCommand {
         // import before its batch is sent: the log holds exactly the batches before it, as a
         // local import leaves it.
         var number = 0
-        try InputLines.forEach(in: handle) { line in
+        try InputLines.forEach(in: handle, idle: flush) { line in
             number += 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return true }
             read += 1

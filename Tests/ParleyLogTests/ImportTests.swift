@@ -37,8 +37,9 @@ import Testing
         #expect(streams == (1...57).map { "s\($0)" })
     }
 
-    /// A pipe that has given two batches and stays open: they are committed once the commit
-    /// has waited `commitFill` for more, not when the input ends.
+    /// A pipe that has given two and a half batches and stays open: they are committed once
+    /// the commit has waited `commitFill` for more, and the half batch once the input has been
+    /// quiet for `inputQuiet`, not when the input ends.
     @Test func aSlowInputIsCommittedWithoutWaitingForItsEnd() throws {
         try withTemporaryLog(initialMapSize: 16 << 20) { log, _ in
             let pipe = Pipe()
@@ -46,6 +47,7 @@ import Testing
             importer.batchSize = 2
             importer.batchesPerCommit = 3
             importer.commitFill = .milliseconds(50)
+            importer.inputQuiet = .milliseconds(50)
             let done = DispatchSemaphore(value: 0)
             nonisolated(unsafe) var result: Result<ImportSummary, any Error>?
             let thread = Thread { [importer] in
@@ -55,8 +57,9 @@ import Testing
             thread.start()
             pipe.fileHandleForWriting.write(Data(((1...5).map(Self.line).joined(separator: "\n") + "\n").utf8))
             let deadline = Date(timeIntervalSinceNow: 10)
-            while try log.head() < 4 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-            #expect(try log.head() == 4, "the two whole batches were not committed while the pipe stayed open")
+            // Two whole batches, and the fifth line once the pipe has been quiet for a while.
+            while try log.head() < 5 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            #expect(try log.head() == 5, "lines were not committed while the pipe stayed open")
             try pipe.fileHandleForWriting.close()
             done.wait()
             let summary = try #require(result).get()
