@@ -138,7 +138,6 @@ extension EventLog {
             try txn.put(position, record, in: tables.events, mode: .append)
             // An id the event came with went into `ids` when it was admitted.
             if let generated = planned.generatedID { try txn.put(generated, position, in: tables.ids) }
-            try txn.put(BigEndian64(planned.streamNumber), position, in: tables.streamEvents, mode: .appendDuplicate)
         }
         streams.take(plan)
         if let last = plan.events.last { head = (last.position, hash) }
@@ -250,14 +249,21 @@ struct BatchPlan {
 }
 
 /// The streams one commit writes to, with their numbers and versions as its batches written so
-/// far leave them. A batch reads a stream's state here (read from the log once per commit),
-/// and the changed states go to the `streams` table once, at the end of the commit, rather
-/// than once per batch: with events spread over many streams, most streams of a commit appear
-/// in several of its batches.
+/// far leave them, and the positions of their new events. A batch reads a stream's state here
+/// (read from the log once per commit).
+///
+/// Both tables of streams are written once, at the end of the commit, rather than batch by
+/// batch: with events spread over many streams, most streams of a commit appear in several of
+/// its batches. Each stream's changed state goes to `streams` once, and its new positions go
+/// to `stream_events` in one put of them all, streams in ascending order. Event by event, the
+/// put that grows a stream's list cost the writer 40% of an import of a million events over
+/// 10,007 streams (1.4 s of 3.4): a descent of the tree and a regrown node each time.
 struct CommitStreams {
     /// Streams numbered so far, with those new in the batches written.
     private(set) var count: UInt64
     private var states: [ExactText: (number: UInt64, version: UInt64, changed: Bool)] = [:]
+    /// The new events of the batches written: (stream number, position), in position order.
+    private var events: [(stream: UInt64, position: UInt64)] = []
 
     init(count: UInt64) { self.count = count }
 
@@ -276,12 +282,35 @@ struct CommitStreams {
     mutating func take(_ plan: BatchPlan) {
         for (stream, state) in plan.streams { states[stream] = (state.number, state.version, true) }
         count = plan.streamCount
+        events.reserveCapacity(events.count + plan.events.count)
+        for planned in plan.events { events.append((planned.streamNumber, planned.position)) }
     }
 
-    /// Writes the states of the streams that changed.
-    func write(txn: Transaction, tables: EventLog.Tables) throws(StoreError) {
+    /// Writes the states of the streams that changed, and their new positions.
+    mutating func write(txn: Transaction, tables: EventLog.Tables) throws(StoreError) {
         for (stream, state) in states where state.changed {
             try txn.put(stream.text, Keys.uint64(state.number) + Keys.uint64(state.version), in: tables.streams)
+        }
+        guard !events.isEmpty else { return }
+        // By stream, and each stream's positions ascending, as `stream_events` keeps them.
+        events.sort { ($0.stream, $0.position) < ($1.stream, $1.position) }
+        var values = [UInt64](repeating: 0, count: events.count)
+        try values.withUnsafeMutableBufferPointer { values throws(StoreError) in
+            try txn.withCursor(tables.streamEvents) { cursor throws(StoreError) in
+                var start = 0
+                while start < events.count {
+                    let stream = events[start].stream
+                    var end = start
+                    while end < events.count, events[end].stream == stream {
+                        values[end - start] = events[end].position.bigEndian
+                        end += 1
+                    }
+                    try BigEndian64(stream).withStoreBytes { key throws(StoreError) in
+                        try cursor.appendDuplicates(key, values: UnsafeRawBufferPointer(start: values.baseAddress, count: (end - start) * 8), size: 8)
+                    }
+                    start = end
+                }
+            }
         }
     }
 }

@@ -149,6 +149,21 @@ public struct Cursor {
         return n
     }
 
+    /// Stores the values packed in `values`, `size` bytes each, under `key` in a database with
+    /// fixed-size duplicates, all sorting after the key's other values and in ascending order:
+    /// one descent of the tree for all of them.
+    public func appendDuplicates(_ key: UnsafeRawBufferPointer, values: UnsafeRawBufferPointer, size: Int) throws(StoreError) {
+        precondition(size > 0 && values.count % size == 0)
+        var kv = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var data = (
+            MDB_val(mv_size: size, mv_data: UnsafeMutableRawPointer(mutating: values.baseAddress)),
+            MDB_val(mv_size: values.count / size, mv_data: nil))
+        let rc = withUnsafeMutablePointer(to: &data) {
+            $0.withMemoryRebound(to: MDB_val.self, capacity: 2) { mdb_cursor_put(cursor, &kv, $0, UInt32(MDB_MULTIPLE | MDB_APPENDDUP)) }
+        }
+        try check(rc, "cannot write a key's values")
+    }
+
     /// The first entry whose key is ≥ `key`.
     public func seek(atLeast key: [UInt8]) throws(StoreError) -> Entry? {
         let result: Result<Entry?, StoreError> = key.withUnsafeBytes { k in
