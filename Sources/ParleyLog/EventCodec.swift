@@ -172,27 +172,60 @@ public struct PreparedEvent: Sendable {
 
     /// Prepares `event`.
     public init(_ event: NewEvent) {
-        id = event.id
-        stream = event.stream
-        expectedVersion = event.expectedVersion
+        self.init(id: event.id, stream: event.stream, expectedVersion: event.expectedVersion, time: event.time) { w, field in
+            switch field {
+            case .data: w.write(.object(event.data))
+            case .id: if let id = event.id { w.write(string: id) }
+            case .meta: w.write(.object(event.meta))
+            case .source: w.write(string: event.source)
+            case .stream: w.write(string: event.stream)
+            case .type: w.write(string: event.type)
+            }
+        }
+    }
+
+    /// Prepares an event read by ``ScannedEvent``, whose values are canonical bytes already.
+    public init(_ event: ScannedEvent) {
+        self.init(id: event.id, stream: event.stream, expectedVersion: event.expectedVersion, time: event.time) { w, field in
+            switch field {
+            case .data: w.bytes.append(contentsOf: event.data)
+            case .id: if let id = event.quotedID { w.bytes.append(contentsOf: id) }
+            case .meta: w.bytes.append(contentsOf: event.meta)
+            case .source:
+                if let source = event.quotedSource { w.bytes.append(contentsOf: source) } else { w.write(string: "api") }
+            case .stream: w.bytes.append(contentsOf: event.quotedStream)
+            case .type: w.bytes.append(contentsOf: event.quotedType)
+            }
+        }
+    }
+
+    /// The fields whose values the two ways of preparing an event write.
+    private enum Field { case data, id, meta, source, stream, type }
+
+    /// The pieces, in the canonical order of the format, with `value` writing each field's
+    /// value (an absent id: nothing).
+    private init(id: String?, stream: String, expectedVersion: Int64?, time: Instant, value: (inout JSONWriter, Field) -> Void) {
+        self.id = id
+        self.stream = stream
+        self.expectedVersion = expectedVersion
         var w = JSONWriter(capacity: 160)
         w.raw("{\"data\":")
-        w.write(.object(event.data))
+        value(&w, .data)
         w.raw(",\"id\":")
-        if let id = event.id { w.write(string: id) }
+        value(&w, .id)
         idEnd = w.bytes.count
         w.raw(",\"meta\":")
-        w.write(.object(event.meta))
+        value(&w, .meta)
         w.raw(",\"position\":")
         positionAt = w.bytes.count
         w.raw(",\"source\":")
-        w.write(string: event.source)
+        value(&w, .source)
         w.raw(",\"stream\":")
-        w.write(string: event.stream)
+        value(&w, .stream)
         w.raw(",\"time\":\"")
-        event.time.write(into: &w.bytes)
+        time.write(into: &w.bytes)
         w.raw("\",\"type\":")
-        w.write(string: event.type)
+        value(&w, .type)
         w.raw(",\"version\":")
         pieces = w.bytes
     }

@@ -205,7 +205,13 @@ struct LineBatcher {
                 throw EventValidationError(field: "", "the line is \(body.count) bytes, far over the 1 MiB event limit")
             }
             // Prepared here, on the reader thread: the writer only splices the encoded bytes.
-            batch.events.append(PreparedEvent(try NewEvent(json: JSONParser.parse(body))))
+            // A line that is canonical JSON already but for white space is copied as it is;
+            // any other takes the general path, which also names what is wrong.
+            if let scanned = ScannedEvent(line: body) {
+                batch.events.append(PreparedEvent(scanned))
+            } else {
+                batch.events.append(PreparedEvent(try NewEvent(json: JSONParser.parse(body))))
+            }
             batch.lines.append(lineNumber)
         } catch let error as JSONSyntaxError {
             return .failed(line: lineNumber, reason: error.description, field: nil, readBefore: read)

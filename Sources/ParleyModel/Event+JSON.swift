@@ -4,24 +4,29 @@ extension NewEvent {
     enum EnvelopeField: Int, CaseIterable {
         case id, stream, type, time, source, expectedVersion, data, meta, addedByLog
 
-        /// The field named `key`, told apart by length and bytes (no string comparisons).
+        /// The field named `key`.
         init?(_ key: String) {
             var key = key
-            let field: EnvelopeField? = key.withUTF8 { k in
-                func is_(_ name: StaticString) -> Bool {
-                    k.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-                }
-                switch k.count {
-                case 2: return is_("id") ? .id : nil
-                case 4:
-                    return is_("type") ? .type : is_("time") ? .time : is_("data") ? .data : is_("meta") ? .meta
-                        : is_("hash") ? .addedByLog : nil
-                case 6: return is_("stream") ? .stream : is_("source") ? .source : nil
-                case 7: return is_("version") ? .addedByLog : nil
-                case 8: return is_("position") || is_("recorded") ? .addedByLog : nil
-                case 16: return is_("expected_version") ? .expectedVersion : nil
-                default: return nil
-                }
+            guard let field = key.withUTF8({ EnvelopeField(utf8: $0) }) else { return nil }
+            self = field
+        }
+
+        /// The field named by the UTF-8 bytes `k`, told apart by length and bytes.
+        init?(utf8 k: UnsafeBufferPointer<UInt8>) {
+            func is_(_ name: StaticString) -> Bool {
+                k.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            }
+            let field: EnvelopeField?
+            switch k.count {
+            case 2: field = is_("id") ? .id : nil
+            case 4:
+                field = is_("type") ? .type : is_("time") ? .time : is_("data") ? .data : is_("meta") ? .meta
+                    : is_("hash") ? .addedByLog : nil
+            case 6: field = is_("stream") ? .stream : is_("source") ? .source : nil
+            case 7: field = is_("version") ? .addedByLog : nil
+            case 8: field = is_("position") || is_("recorded") ? .addedByLog : nil
+            case 16: field = is_("expected_version") ? .expectedVersion : nil
+            default: field = nil
             }
             guard let field else { return nil }
             self = field

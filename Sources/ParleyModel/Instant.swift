@@ -52,8 +52,16 @@ extension Instant {
     /// Parses RFC 3339: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; `t`, `z` and a space for `T`
     /// are accepted. Fractions beyond microseconds are truncated.
     public init(rfc3339 text: String) throws(InstantSyntaxError) {
-        let b = Array(text.utf8)
-        func fail(_ reason: String) -> InstantSyntaxError { InstantSyntaxError(text: text, reason: reason) }
+        var text = text
+        let parsed = text.withUTF8 { utf8 in Result { () throws(InstantSyntaxError) in try Instant(rfc3339: utf8) } }
+        self = try parsed.get()
+    }
+
+    /// Parses the UTF-8 bytes of an RFC 3339 date-time, as ``init(rfc3339:)-(String)``.
+    public init(rfc3339 b: UnsafeBufferPointer<UInt8>) throws(InstantSyntaxError) {
+        func fail(_ reason: String) -> InstantSyntaxError {
+            InstantSyntaxError(text: String(decoding: b, as: UTF8.self), reason: reason)
+        }
         func digits(_ at: Int, _ n: Int) -> Int? {
             guard at + n <= b.count else { return nil }
             var v = 0

@@ -1,0 +1,396 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// An input event (one line of JSON) read without building its JSON values, when the line is
+/// canonical already but for white space and the order of the envelope's keys: the common case
+/// of `parley import`, whose lines most writers (Parley's own `read` among them) emit that way.
+///
+/// The scanner only ever says yes or "not for me": it returns `nil` for anything it does not
+/// settle itself (an escape in a string, a number other than a plain integer, keys out of order,
+/// an unknown field, a value the envelope or the vocabulary refuses, invalid JSON), and the
+/// caller takes the general path (``JSONParser``, ``NewEvent/init(json:)``), which accepts or
+/// names the fault. So it accepts exactly a subset of what that path accepts, and its bytes are
+/// those that path writes (checked by `EventLineScannerTests`).
+public struct ScannedEvent {
+    public let id: String?
+    public let stream: String
+    public let expectedVersion: Int64?
+    public let time: Instant
+    /// The canonical bytes of the values, in one buffer: `data`, `meta` (`{}` when absent),
+    /// and the strings with their quotes (canonical as written: they hold no escape). `source`
+    /// is nil when absent (the default, `"api"`).
+    public let data: ArraySlice<UInt8>
+    public let meta: ArraySlice<UInt8>
+    public let quotedID: ArraySlice<UInt8>?
+    public let quotedSource: ArraySlice<UInt8>?
+    public let quotedStream: ArraySlice<UInt8>
+    public let quotedType: ArraySlice<UInt8>
+
+    /// Scans `line`; `nil` when the general path must read it.
+    public init?(line: UnsafeBufferPointer<UInt8>) {
+        var scanner = EventLineScanner(line)
+        guard let event = scanner.scanEvent() else { return nil }
+        self = event
+    }
+
+    fileprivate init(
+        id: String?, stream: String, expectedVersion: Int64?, time: Instant, data: ArraySlice<UInt8>, meta: ArraySlice<UInt8>,
+        quotedID: ArraySlice<UInt8>?, quotedSource: ArraySlice<UInt8>?, quotedStream: ArraySlice<UInt8>, quotedType: ArraySlice<UInt8>
+    ) {
+        self.id = id
+        self.stream = stream
+        self.expectedVersion = expectedVersion
+        self.time = time
+        self.data = data
+        self.meta = meta
+        self.quotedID = quotedID
+        self.quotedSource = quotedSource
+        self.quotedStream = quotedStream
+        self.quotedType = quotedType
+    }
+}
+
+/// The scan behind ``ScannedEvent``: one pass that validates each value and copies it, white
+/// space dropped, into one buffer.
+struct EventLineScanner {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
+    /// The canonical copies of the values read.
+    private var out: [UInt8] = []
+    /// Where the members of the top-level objects copied are in `out`, for `data`'s vocabulary
+    /// check: key without quotes, then the value.
+    private var members: [(key: Range<Int>, value: Range<Int>)] = []
+
+    /// Objects and arrays nested deeper than this go to the general path.
+    private static let maxDepth = 64
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+        out.reserveCapacity(bytes.count + 8)
+    }
+
+    mutating func scanEvent() -> ScannedEvent? {
+        typealias Field = NewEvent.EnvelopeField
+        var found = [Range<Int>?](repeating: nil, count: Field.allCases.count)
+        /// The keys the log adds, each allowed once (`hash`, `position`, `recorded`, `version`).
+        var addedByLog: UInt8 = 0
+        var dataMembers = 0..<0
+        skipSpace()
+        guard take(UInt8(ascii: "{")) else { return nil }
+        skipSpace()
+        if !take(UInt8(ascii: "}")) {
+            while true {
+                skipSpace()
+                let keyStart = out.count
+                guard copyString() else { return nil }
+                let (field, keyBit) = out.withUnsafeBufferPointer { out in
+                    let key = UnsafeBufferPointer(rebasing: out[(keyStart + 1)..<(out.count - 1)])
+                    return (Field(utf8: key), Self.addedByLogBit(key))
+                }
+                out.removeSubrange(keyStart...)
+                guard let field else { return nil }
+                if field == .addedByLog {
+                    guard addedByLog & keyBit == 0 else { return nil }
+                    addedByLog |= keyBit
+                } else if found[field.rawValue] != nil {
+                    return nil
+                }
+                skipSpace()
+                guard take(UInt8(ascii: ":")) else { return nil }
+                skipSpace()
+                let valueStart = out.count
+                let firstMember = members.count
+                guard copyValue(depth: 0) else { return nil }
+                found[field.rawValue] = valueStart..<out.count
+                if field == .data { dataMembers = firstMember..<members.count }
+                skipSpace()
+                if take(UInt8(ascii: ",")) { continue }
+                guard take(UInt8(ascii: "}")) else { return nil }
+                break
+            }
+        }
+        skipSpace()
+        guard index == bytes.count else { return nil }
+        let checked: (id: String?, stream: String, time: Instant, expected: Int64?)? = out.withUnsafeBufferPointer { out in
+            func value(_ field: Field) -> UnsafeBufferPointer<UInt8>? { found[field.rawValue].map { UnsafeBufferPointer(rebasing: out[$0]) } }
+            /// The text of a string value, within its quotes: `.some(nil)` when absent, `nil`
+            /// for any other value.
+            func text(_ field: Field) -> UnsafeBufferPointer<UInt8>?? {
+                guard let v = value(field) else { return .some(nil) }
+                guard v.first == UInt8(ascii: "\"") else { return nil }
+                return UnsafeBufferPointer(rebasing: v[1..<(v.count - 1)])
+            }
+            guard let idText = text(.id), let streamText = text(.stream), let streamText,
+                let typeText = text(.type), let typeText, let timeText = text(.time), let timeText,
+                let sourceText = text(.source)
+            else { return nil }
+            if let idText, !Self.isPrintableName(idText, maxBytes: 128) { return nil }
+            guard Self.isPrintableName(streamText, maxBytes: 256), Self.isToken(typeText) else { return nil }
+            if let sourceText, !Self.isToken(sourceText) { return nil }
+            guard let time = try? Instant(rfc3339: timeText) else { return nil }
+            var expected: Int64?
+            if let v = value(.expectedVersion) {
+                guard let i = Self.integer(v), i >= 0 else { return nil }
+                expected = i
+            }
+            guard let data = value(.data), data.first == UInt8(ascii: "{") else { return nil }
+            if let meta = value(.meta), meta.first != UInt8(ascii: "{") { return nil }
+            let type = String(decoding: typeText, as: UTF8.self)
+            guard Self.passesVocabulary(type: type, members: members[dataMembers], in: out) else { return nil }
+            return (idText.map { String(decoding: $0, as: UTF8.self) }, String(decoding: streamText, as: UTF8.self), time, expected)
+        }
+        guard let checked else { return nil }
+        func slice(_ field: Field) -> ArraySlice<UInt8>? { found[field.rawValue].map { out[$0] } }
+        return ScannedEvent(
+            id: checked.id, stream: checked.stream, expectedVersion: checked.expected, time: checked.time,
+            data: slice(.data)!, meta: slice(.meta) ?? Self.emptyObject[...],
+            quotedID: slice(.id), quotedSource: slice(.source), quotedStream: slice(.stream)!, quotedType: slice(.type)!)
+    }
+
+    /// A bit of its own for each key the log adds (told apart once known to be one of them).
+    private static func addedByLogBit(_ key: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        switch key.count {
+        case 4: return 1  // hash
+        case 7: return 2  // version
+        default: return key.first == UInt8(ascii: "p") ? 4 : 8  // position, recorded
+        }
+    }
+
+    private static let emptyObject: [UInt8] = [UInt8(ascii: "{"), UInt8(ascii: "}")]
+
+    // MARK: Copying canonical values
+
+    private mutating func skipSpace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+
+    /// Consumes `byte` when it comes next.
+    private mutating func take(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    private mutating func copyValue(depth: Int) -> Bool {
+        guard index < bytes.count else { return false }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return copyObject(depth: depth + 1)
+        case UInt8(ascii: "["): return copyArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return copyString()
+        case UInt8(ascii: "t"): return copyWord("true")
+        case UInt8(ascii: "f"): return copyWord("false")
+        case UInt8(ascii: "n"): return copyWord("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return copyInteger()
+        default: return false
+        }
+    }
+
+    private mutating func copyWord(_ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count,
+            memcmp(bytes.baseAddress! + index, word.utf8Start, count) == 0
+        else { return false }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<(index + count)]))
+        index += count
+        return true
+    }
+
+    /// A string with no escape and valid UTF-8, copied with its quotes.
+    private mutating func copyString() -> Bool {
+        guard take(UInt8(ascii: "\"")) else { return false }
+        let start = index
+        let (end, ascii) = StringScan.plainRun(in: bytes, from: start)
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return false }
+        let text = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        if !ascii, !Self.isValidUTF8(text) { return false }
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: text)
+        out.append(UInt8(ascii: "\""))
+        index = end + 1
+        return true
+    }
+
+    /// An integer as the general path writes it back: no sign on zero, no leading zero, no
+    /// fraction or exponent, within `Int64`.
+    private mutating func copyInteger() -> Bool {
+        let start = index
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let digits = index
+        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+        let count = index - digits
+        guard count > 0, count <= 18 || (count == 19 && Self.integer(UnsafeBufferPointer(rebasing: bytes[start..<index])) != nil),
+            bytes[digits] != UInt8(ascii: "0") || (count == 1 && digits == start)
+        else { return false }
+        if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) { return false }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        return true
+    }
+
+    /// An object whose keys come in strictly ascending bytewise order, copied; its members'
+    /// places go to `members` when it is the top-level value being copied.
+    private mutating func copyObject(depth: Int) -> Bool {
+        guard depth <= Self.maxDepth else { return false }
+        index += 1
+        out.append(UInt8(ascii: "{"))
+        skipSpace()
+        if take(UInt8(ascii: "}")) {
+            out.append(UInt8(ascii: "}"))
+            return true
+        }
+        var previousKey: Range<Int>?
+        while true {
+            skipSpace()
+            let keyStart = out.count
+            guard copyString() else { return false }
+            let key = (keyStart + 1)..<(out.count - 1)
+            if let previousKey, !precedes(previousKey, key) { return false }
+            previousKey = key
+            skipSpace()
+            guard take(UInt8(ascii: ":")) else { return false }
+            out.append(UInt8(ascii: ":"))
+            skipSpace()
+            let valueStart = out.count
+            guard copyValue(depth: depth) else { return false }
+            if depth == 1 { members.append((key, valueStart..<out.count)) }
+            skipSpace()
+            if take(UInt8(ascii: ",")) {
+                out.append(UInt8(ascii: ","))
+                continue
+            }
+            guard take(UInt8(ascii: "}")) else { return false }
+            out.append(UInt8(ascii: "}"))
+            return true
+        }
+    }
+
+    private mutating func copyArray(depth: Int) -> Bool {
+        guard depth <= Self.maxDepth else { return false }
+        index += 1
+        out.append(UInt8(ascii: "["))
+        skipSpace()
+        if take(UInt8(ascii: "]")) {
+            out.append(UInt8(ascii: "]"))
+            return true
+        }
+        while true {
+            skipSpace()
+            guard copyValue(depth: depth) else { return false }
+            skipSpace()
+            if take(UInt8(ascii: ",")) {
+                out.append(UInt8(ascii: ","))
+                continue
+            }
+            guard take(UInt8(ascii: "]")) else { return false }
+            out.append(UInt8(ascii: "]"))
+            return true
+        }
+    }
+
+    /// Whether the bytes of `out` at `a` sort strictly before those at `b`.
+    private func precedes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        out.withUnsafeBufferPointer { out in
+            let n = min(a.count, b.count)
+            let c = n == 0 ? 0 : memcmp(out.baseAddress! + a.lowerBound, out.baseAddress! + b.lowerBound, n)
+            return c < 0 || (c == 0 && a.count < b.count)
+        }
+    }
+
+    // MARK: Checks, as the general path makes them
+
+    private static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
+    /// What ``NewEvent/checkName(_:field:maxBytes:)`` accepts without decoding: printable ASCII.
+    private static func isPrintableName(_ text: UnsafeBufferPointer<UInt8>, maxBytes: Int) -> Bool {
+        text.count >= 1 && text.count <= maxBytes && text.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+    }
+
+    /// What ``NewEvent/checkToken(_:field:)`` accepts.
+    private static func isToken(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        text.count >= 1 && text.count <= 64 && text.allSatisfy(NewEvent.isTokenByte)
+    }
+
+    /// The value of a plain integer's bytes, if it fits in `Int64`.
+    private static func integer(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard let first = text.first, first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39) else { return nil }
+        return Int64(String(decoding: text, as: UTF8.self))
+    }
+
+    /// Whether `data` (its top-level `members`, in `out`) meets the vocabulary entry of `type`
+    /// (``Vocabulary/validate(type:data:)``); a refusal goes to the general path to be named.
+    private static func passesVocabulary(
+        type: String, members: ArraySlice<(key: Range<Int>, value: Range<Int>)>, in out: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        guard let fields = Vocabulary.table[type] else { return true }
+        // Its value carries policies, which only the general path checks.
+        guard type != "policy.set" else { return false }
+        for field in fields {
+            var name = field.name
+            let value: UnsafeBufferPointer<UInt8>? = name.withUTF8 { name in
+                for member in members where member.key.count == name.count {
+                    if memcmp(out.baseAddress! + member.key.lowerBound, name.baseAddress!, name.count) == 0 {
+                        return UnsafeBufferPointer(rebasing: out[member.value])
+                    }
+                }
+                return nil
+            }
+            guard let value, !(value.count == 4 && value[0] == UInt8(ascii: "n")) else {
+                if field.required { return false }
+                continue
+            }
+            switch field.kind {
+            case .any:
+                continue
+            case .string:
+                guard value[0] == UInt8(ascii: "\"") else { return false }
+            case .bool:
+                guard value[0] == UInt8(ascii: "t") || value[0] == UInt8(ascii: "f") else { return false }
+            case .object:
+                guard value[0] == UInt8(ascii: "{") else { return false }
+            case .strings:
+                guard isArrayOfStrings(value) else { return false }
+            case .oneOf(let allowed):
+                // ASCII only: `Set<String>` compares by canonical equivalence, bytes here.
+                guard value[0] == UInt8(ascii: "\""),
+                    value.allSatisfy({ $0 < 0x80 }),
+                    allowed.contains(String(decoding: UnsafeBufferPointer(rebasing: value[1..<(value.count - 1)]), as: UTF8.self))
+                else { return false }
+            case .integer(let range):
+                guard let i = integer(value), range.contains(i) else { return false }
+            }
+        }
+        return true
+    }
+
+    /// Whether canonical `value` is an array of strings (none of them with an escape).
+    private static func isArrayOfStrings(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard value[0] == UInt8(ascii: "[") else { return false }
+        var i = 1
+        if value[i] == UInt8(ascii: "]") { return true }
+        while true {
+            guard value[i] == UInt8(ascii: "\"") else { return false }
+            i += 1
+            while value[i] != UInt8(ascii: "\"") { i += 1 }
+            i += 1
+            if value[i] == UInt8(ascii: "]") { return true }
+            i += 1  // the comma
+        }
+    }
+}
