@@ -184,13 +184,13 @@ public struct PreparedEvent: Sendable {
         }
     }
 
-    /// Prepares an event read by ``ScannedEvent``, whose values are canonical bytes already.
+    /// Prepares an event read by ``EventLineScanner``, whose values are canonical bytes already.
     public init(_ event: ScannedEvent) {
         self.init(id: event.id, stream: event.stream, expectedVersion: event.expectedVersion, time: event.time) { w, field in
             switch field {
             case .data: w.bytes.append(contentsOf: event.data)
             case .id: if let id = event.quotedID { w.bytes.append(contentsOf: id) }
-            case .meta: w.bytes.append(contentsOf: event.meta)
+            case .meta: if let meta = event.meta { w.bytes.append(contentsOf: meta) } else { w.raw("{}") }
             case .source:
                 if let source = event.quotedSource { w.bytes.append(contentsOf: source) } else { w.write(string: "api") }
             case .stream: w.bytes.append(contentsOf: event.quotedStream)

@@ -168,6 +168,7 @@ struct LineBatcher {
     var lineNumber = 0
     var read = 0
     var batch = ParsedBatch()
+    var scanner = EventLineScanner()
 
     init(batchSize: Int, inputQuiet: Duration, queue: BatchQueue) {
         self.batchSize = batchSize
@@ -207,8 +208,8 @@ struct LineBatcher {
             // Prepared here, on the reader thread: the writer only splices the encoded bytes.
             // A line that is canonical JSON already but for white space is copied as it is;
             // any other takes the general path, which also names what is wrong.
-            if let scanned = ScannedEvent(line: body) {
-                batch.events.append(PreparedEvent(scanned))
+            if let prepared = scanner.scan(body, PreparedEvent.init) {
+                batch.events.append(prepared)
             } else {
                 batch.events.append(PreparedEvent(try NewEvent(json: JSONParser.parse(body))))
             }

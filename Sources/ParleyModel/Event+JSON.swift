@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
 extension NewEvent {
     /// The top-level fields an input event may carry: the envelope, plus the four the log adds
     /// (accepted and ignored, so that `parley read` output can be imported elsewhere).
@@ -14,7 +20,7 @@ extension NewEvent {
         /// The field named by the UTF-8 bytes `k`, told apart by length and bytes.
         init?(utf8 k: UnsafeBufferPointer<UInt8>) {
             func is_(_ name: StaticString) -> Bool {
-                k.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+                memcmp(k.baseAddress!, name.utf8Start, name.utf8CodeUnitCount) == 0
             }
             let field: EnvelopeField?
             switch k.count {

@@ -8,7 +8,7 @@ internal import Darwin
 /// canonical already but for white space and the order of the envelope's keys: the common case
 /// of `parley import`, whose lines most writers (Parley's own `read` among them) emit that way.
 ///
-/// The scanner only ever says yes or "not for me": it returns `nil` for anything it does not
+/// The scanner only ever says yes or "not for me": it gives nothing for anything it does not
 /// settle itself (an escape in a string, a number other than a plain integer, keys out of order,
 /// an unknown field, a value the envelope or the vocabulary refuses, invalid JSON), and the
 /// caller takes the general path (``JSONParser``, ``NewEvent/init(json:)``), which accepts or
@@ -19,62 +19,68 @@ public struct ScannedEvent {
     public let stream: String
     public let expectedVersion: Int64?
     public let time: Instant
-    /// The canonical bytes of the values, in one buffer: `data`, `meta` (`{}` when absent),
-    /// and the strings with their quotes (canonical as written: they hold no escape). `source`
-    /// is nil when absent (the default, `"api"`).
-    public let data: ArraySlice<UInt8>
-    public let meta: ArraySlice<UInt8>
-    public let quotedID: ArraySlice<UInt8>?
-    public let quotedSource: ArraySlice<UInt8>?
-    public let quotedStream: ArraySlice<UInt8>
-    public let quotedType: ArraySlice<UInt8>
-
-    /// Scans `line`; `nil` when the general path must read it.
-    public init?(line: UnsafeBufferPointer<UInt8>) {
-        var scanner = EventLineScanner(line)
-        guard let event = scanner.scanEvent() else { return nil }
-        self = event
-    }
-
-    fileprivate init(
-        id: String?, stream: String, expectedVersion: Int64?, time: Instant, data: ArraySlice<UInt8>, meta: ArraySlice<UInt8>,
-        quotedID: ArraySlice<UInt8>?, quotedSource: ArraySlice<UInt8>?, quotedStream: ArraySlice<UInt8>, quotedType: ArraySlice<UInt8>
-    ) {
-        self.id = id
-        self.stream = stream
-        self.expectedVersion = expectedVersion
-        self.time = time
-        self.data = data
-        self.meta = meta
-        self.quotedID = quotedID
-        self.quotedSource = quotedSource
-        self.quotedStream = quotedStream
-        self.quotedType = quotedType
-    }
+    /// The canonical bytes of `data` and `meta`, and of the strings with their quotes
+    /// (canonical as written: they hold no escape); `meta` and `source` are nil when absent
+    /// (the defaults: `{}`, `"api"`). Views into the scanner's buffer, valid only inside
+    /// ``EventLineScanner/scan(_:_:)``'s closure.
+    public let data: UnsafeBufferPointer<UInt8>
+    public let meta: UnsafeBufferPointer<UInt8>?
+    public let quotedID: UnsafeBufferPointer<UInt8>?
+    public let quotedSource: UnsafeBufferPointer<UInt8>?
+    public let quotedStream: UnsafeBufferPointer<UInt8>
+    public let quotedType: UnsafeBufferPointer<UInt8>
 }
 
 /// The scan behind ``ScannedEvent``: one pass that validates each value and copies it, white
-/// space dropped, into one buffer.
-struct EventLineScanner {
-    private let bytes: UnsafeBufferPointer<UInt8>
+/// space dropped, into one buffer, kept from line to line.
+public struct EventLineScanner {
+    private var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
     private var index = 0
-    /// The canonical copies of the values read.
-    private var out: [UInt8] = []
-    /// Where the members of the top-level objects copied are in `out`, for `data`'s vocabulary
-    /// check: key without quotes, then the value.
+    /// The canonical copies of the values read: never longer than the line.
+    private let buffer = Buffer()
+    private var count = 0
+    /// Where the members of the top-level objects copied are in the buffer, for `data`'s
+    /// vocabulary check: key without quotes, then the value.
     private var members: [(key: Range<Int>, value: Range<Int>)] = []
 
     /// Objects and arrays nested deeper than this go to the general path.
     private static let maxDepth = 64
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
-        self.bytes = bytes
-        out.reserveCapacity(bytes.count + 8)
+    public init() {}
+
+    /// Scans `line` and gives `body` what it read; `nil` (and `body` is not called) when the
+    /// general path must read it.
+    public mutating func scan<R>(_ line: UnsafeBufferPointer<UInt8>, _ body: (ScannedEvent) -> R) -> R? {
+        bytes = line
+        index = 0
+        count = 0
+        members.removeAll(keepingCapacity: true)
+        buffer.reserve(line.count)
+        guard let event = scanEvent() else { return nil }
+        return body(event)
     }
 
-    mutating func scanEvent() -> ScannedEvent? {
+    private var out: UnsafeMutablePointer<UInt8> { buffer.bytes }
+
+    private func view(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: out + range.lowerBound, count: range.count)
+    }
+
+    private mutating func append(_ byte: UInt8) {
+        out[count] = byte
+        count += 1
+    }
+
+    private mutating func append(_ source: UnsafeBufferPointer<UInt8>) {
+        (out + count).update(from: source.baseAddress!, count: source.count)
+        count += source.count
+    }
+
+    private mutating func scanEvent() -> ScannedEvent? {
         typealias Field = NewEvent.EnvelopeField
-        var found = [Range<Int>?](repeating: nil, count: Field.allCases.count)
+        var found: (id: Range<Int>?, stream: Range<Int>?, type: Range<Int>?, time: Range<Int>?, source: Range<Int>?,
+            expectedVersion: Range<Int>?, data: Range<Int>?, meta: Range<Int>?)
+        found = (nil, nil, nil, nil, nil, nil, nil, nil)
         /// The keys the log adds, each allowed once (`hash`, `position`, `recorded`, `version`).
         var addedByLog: UInt8 = 0
         var dataMembers = 0..<0
@@ -84,28 +90,41 @@ struct EventLineScanner {
         if !take(UInt8(ascii: "}")) {
             while true {
                 skipSpace()
-                let keyStart = out.count
+                let keyStart = count
                 guard copyString() else { return nil }
-                let (field, keyBit) = out.withUnsafeBufferPointer { out in
-                    let key = UnsafeBufferPointer(rebasing: out[(keyStart + 1)..<(out.count - 1)])
-                    return (Field(utf8: key), Self.addedByLogBit(key))
-                }
-                out.removeSubrange(keyStart...)
-                guard let field else { return nil }
-                if field == .addedByLog {
-                    guard addedByLog & keyBit == 0 else { return nil }
-                    addedByLog |= keyBit
-                } else if found[field.rawValue] != nil {
-                    return nil
-                }
+                let key = view((keyStart + 1)..<(count - 1))
+                guard let field = Field(utf8: key) else { return nil }
+                let keyBit = Self.addedByLogBit(key)
+                count = keyStart
                 skipSpace()
                 guard take(UInt8(ascii: ":")) else { return nil }
                 skipSpace()
-                let valueStart = out.count
+                let valueStart = count
                 let firstMember = members.count
                 guard copyValue(depth: 0) else { return nil }
-                found[field.rawValue] = valueStart..<out.count
-                if field == .data { dataMembers = firstMember..<members.count }
+                let value: Range<Int>? = valueStart..<count
+                func once(_ slot: inout Range<Int>?) -> Bool {
+                    guard slot == nil else { return false }
+                    slot = value
+                    return true
+                }
+                let first: Bool
+                switch field {
+                case .id: first = once(&found.id)
+                case .stream: first = once(&found.stream)
+                case .type: first = once(&found.type)
+                case .time: first = once(&found.time)
+                case .source: first = once(&found.source)
+                case .expectedVersion: first = once(&found.expectedVersion)
+                case .data:
+                    first = once(&found.data)
+                    dataMembers = firstMember..<members.count
+                case .meta: first = once(&found.meta)
+                case .addedByLog:
+                    first = addedByLog & keyBit == 0
+                    addedByLog |= keyBit
+                }
+                guard first else { return nil }
                 skipSpace()
                 if take(UInt8(ascii: ",")) { continue }
                 guard take(UInt8(ascii: "}")) else { return nil }
@@ -114,40 +133,36 @@ struct EventLineScanner {
         }
         skipSpace()
         guard index == bytes.count else { return nil }
-        let checked: (id: String?, stream: String, time: Instant, expected: Int64?)? = out.withUnsafeBufferPointer { out in
-            func value(_ field: Field) -> UnsafeBufferPointer<UInt8>? { found[field.rawValue].map { UnsafeBufferPointer(rebasing: out[$0]) } }
-            /// The text of a string value, within its quotes: `.some(nil)` when absent, `nil`
-            /// for any other value.
-            func text(_ field: Field) -> UnsafeBufferPointer<UInt8>?? {
-                guard let v = value(field) else { return .some(nil) }
-                guard v.first == UInt8(ascii: "\"") else { return nil }
-                return UnsafeBufferPointer(rebasing: v[1..<(v.count - 1)])
-            }
-            guard let idText = text(.id), let streamText = text(.stream), let streamText,
-                let typeText = text(.type), let typeText, let timeText = text(.time), let timeText,
-                let sourceText = text(.source)
-            else { return nil }
-            if let idText, !Self.isPrintableName(idText, maxBytes: 128) { return nil }
-            guard Self.isPrintableName(streamText, maxBytes: 256), Self.isToken(typeText) else { return nil }
-            if let sourceText, !Self.isToken(sourceText) { return nil }
-            guard let time = try? Instant(rfc3339: timeText) else { return nil }
-            var expected: Int64?
-            if let v = value(.expectedVersion) {
-                guard let i = Self.integer(v), i >= 0 else { return nil }
-                expected = i
-            }
-            guard let data = value(.data), data.first == UInt8(ascii: "{") else { return nil }
-            if let meta = value(.meta), meta.first != UInt8(ascii: "{") { return nil }
-            let type = String(decoding: typeText, as: UTF8.self)
-            guard Self.passesVocabulary(type: type, members: members[dataMembers], in: out) else { return nil }
-            return (idText.map { String(decoding: $0, as: UTF8.self) }, String(decoding: streamText, as: UTF8.self), time, expected)
+        /// The text of a string value, within its quotes: `.some(nil)` when absent, `nil` for
+        /// any other value.
+        func text(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8>?? {
+            guard let range else { return .some(nil) }
+            guard out[range.lowerBound] == UInt8(ascii: "\"") else { return nil }
+            return view((range.lowerBound + 1)..<(range.upperBound - 1))
         }
-        guard let checked else { return nil }
-        func slice(_ field: Field) -> ArraySlice<UInt8>? { found[field.rawValue].map { out[$0] } }
+        guard let idText = text(found.id), let streamText = text(found.stream), let streamText,
+            let typeText = text(found.type), let typeText, let timeText = text(found.time), let timeText,
+            let sourceText = text(found.source)
+        else { return nil }
+        if let idText, !Self.isPrintableName(idText, maxBytes: 128) { return nil }
+        guard Self.isPrintableName(streamText, maxBytes: 256), Self.isToken(typeText) else { return nil }
+        if let sourceText, !Self.isToken(sourceText) { return nil }
+        guard let time = try? Instant(rfc3339: timeText) else { return nil }
+        var expected: Int64?
+        if let range = found.expectedVersion {
+            guard let i = Self.integer(view(range)), i >= 0 else { return nil }
+            expected = i
+        }
+        guard let data = found.data, out[data.lowerBound] == UInt8(ascii: "{") else { return nil }
+        if let meta = found.meta, out[meta.lowerBound] != UInt8(ascii: "{") { return nil }
+        let type = String(decoding: typeText, as: UTF8.self)
+        guard passesVocabulary(type: type, members: members[dataMembers]) else { return nil }
         return ScannedEvent(
-            id: checked.id, stream: checked.stream, expectedVersion: checked.expected, time: checked.time,
-            data: slice(.data)!, meta: slice(.meta) ?? Self.emptyObject[...],
-            quotedID: slice(.id), quotedSource: slice(.source), quotedStream: slice(.stream)!, quotedType: slice(.type)!)
+            id: idText.map { String(decoding: $0, as: UTF8.self) }, stream: String(decoding: streamText, as: UTF8.self),
+            expectedVersion: expected, time: time, data: view(data),
+            meta: found.meta.map(view),
+            quotedID: found.id.map(view), quotedSource: found.source.map(view),
+            quotedStream: view(found.stream!), quotedType: view(found.type!))
     }
 
     /// A bit of its own for each key the log adds (told apart once known to be one of them).
@@ -159,7 +174,20 @@ struct EventLineScanner {
         }
     }
 
-    private static let emptyObject: [UInt8] = [UInt8(ascii: "{"), UInt8(ascii: "}")]
+    /// The scanner's output, grown to the longest line yet.
+    private final class Buffer {
+        private(set) var bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 1024)
+        private var capacity = 1024
+
+        func reserve(_ needed: Int) {
+            guard needed > capacity else { return }
+            bytes.deallocate()
+            capacity = max(needed, capacity * 2)
+            bytes = .allocate(capacity: capacity)
+        }
+
+        deinit { bytes.deallocate() }
+    }
 
     // MARK: Copying canonical values
 
@@ -198,7 +226,7 @@ struct EventLineScanner {
         guard index + count <= bytes.count,
             memcmp(bytes.baseAddress! + index, word.utf8Start, count) == 0
         else { return false }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<(index + count)]))
+        append(UnsafeBufferPointer(rebasing: bytes[index..<(index + count)]))
         index += count
         return true
     }
@@ -211,9 +239,9 @@ struct EventLineScanner {
         guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return false }
         let text = UnsafeBufferPointer(rebasing: bytes[start..<end])
         if !ascii, !Self.isValidUTF8(text) { return false }
-        out.append(UInt8(ascii: "\""))
-        out.append(contentsOf: text)
-        out.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
+        append(text)
+        append(UInt8(ascii: "\""))
         index = end + 1
         return true
     }
@@ -230,7 +258,7 @@ struct EventLineScanner {
             bytes[digits] != UInt8(ascii: "0") || (count == 1 && digits == start)
         else { return false }
         if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) { return false }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        append(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         return true
     }
 
@@ -239,34 +267,34 @@ struct EventLineScanner {
     private mutating func copyObject(depth: Int) -> Bool {
         guard depth <= Self.maxDepth else { return false }
         index += 1
-        out.append(UInt8(ascii: "{"))
+        append(UInt8(ascii: "{"))
         skipSpace()
         if take(UInt8(ascii: "}")) {
-            out.append(UInt8(ascii: "}"))
+            append(UInt8(ascii: "}"))
             return true
         }
         var previousKey: Range<Int>?
         while true {
             skipSpace()
-            let keyStart = out.count
+            let keyStart = count
             guard copyString() else { return false }
-            let key = (keyStart + 1)..<(out.count - 1)
+            let key = (keyStart + 1)..<(count - 1)
             if let previousKey, !precedes(previousKey, key) { return false }
             previousKey = key
             skipSpace()
             guard take(UInt8(ascii: ":")) else { return false }
-            out.append(UInt8(ascii: ":"))
+            append(UInt8(ascii: ":"))
             skipSpace()
-            let valueStart = out.count
+            let valueStart = count
             guard copyValue(depth: depth) else { return false }
-            if depth == 1 { members.append((key, valueStart..<out.count)) }
+            if depth == 1 { members.append((key, valueStart..<count)) }
             skipSpace()
             if take(UInt8(ascii: ",")) {
-                out.append(UInt8(ascii: ","))
+                append(UInt8(ascii: ","))
                 continue
             }
             guard take(UInt8(ascii: "}")) else { return false }
-            out.append(UInt8(ascii: "}"))
+            append(UInt8(ascii: "}"))
             return true
         }
     }
@@ -274,10 +302,10 @@ struct EventLineScanner {
     private mutating func copyArray(depth: Int) -> Bool {
         guard depth <= Self.maxDepth else { return false }
         index += 1
-        out.append(UInt8(ascii: "["))
+        append(UInt8(ascii: "["))
         skipSpace()
         if take(UInt8(ascii: "]")) {
-            out.append(UInt8(ascii: "]"))
+            append(UInt8(ascii: "]"))
             return true
         }
         while true {
@@ -285,22 +313,20 @@ struct EventLineScanner {
             guard copyValue(depth: depth) else { return false }
             skipSpace()
             if take(UInt8(ascii: ",")) {
-                out.append(UInt8(ascii: ","))
+                append(UInt8(ascii: ","))
                 continue
             }
             guard take(UInt8(ascii: "]")) else { return false }
-            out.append(UInt8(ascii: "]"))
+            append(UInt8(ascii: "]"))
             return true
         }
     }
 
-    /// Whether the bytes of `out` at `a` sort strictly before those at `b`.
+    /// Whether the bytes of the buffer at `a` sort strictly before those at `b`.
     private func precedes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
-        out.withUnsafeBufferPointer { out in
-            let n = min(a.count, b.count)
-            let c = n == 0 ? 0 : memcmp(out.baseAddress! + a.lowerBound, out.baseAddress! + b.lowerBound, n)
-            return c < 0 || (c == 0 && a.count < b.count)
-        }
+        let n = min(a.count, b.count)
+        let c = n == 0 ? 0 : memcmp(out + a.lowerBound, out + b.lowerBound, n)
+        return c < 0 || (c == 0 && a.count < b.count)
     }
 
     // MARK: Checks, as the general path makes them
@@ -333,11 +359,9 @@ struct EventLineScanner {
         return Int64(String(decoding: text, as: UTF8.self))
     }
 
-    /// Whether `data` (its top-level `members`, in `out`) meets the vocabulary entry of `type`
+    /// Whether `data` (its top-level `members`) meets the vocabulary entry of `type`
     /// (``Vocabulary/validate(type:data:)``); a refusal goes to the general path to be named.
-    private static func passesVocabulary(
-        type: String, members: ArraySlice<(key: Range<Int>, value: Range<Int>)>, in out: UnsafeBufferPointer<UInt8>
-    ) -> Bool {
+    private func passesVocabulary(type: String, members: ArraySlice<(key: Range<Int>, value: Range<Int>)>) -> Bool {
         guard let fields = Vocabulary.table[type] else { return true }
         // Its value carries policies, which only the general path checks.
         guard type != "policy.set" else { return false }
@@ -345,9 +369,7 @@ struct EventLineScanner {
             var name = field.name
             let value: UnsafeBufferPointer<UInt8>? = name.withUTF8 { name in
                 for member in members where member.key.count == name.count {
-                    if memcmp(out.baseAddress! + member.key.lowerBound, name.baseAddress!, name.count) == 0 {
-                        return UnsafeBufferPointer(rebasing: out[member.value])
-                    }
+                    if memcmp(out + member.key.lowerBound, name.baseAddress!, name.count) == 0 { return view(member.value) }
                 }
                 return nil
             }
@@ -365,7 +387,7 @@ struct EventLineScanner {
             case .object:
                 guard value[0] == UInt8(ascii: "{") else { return false }
             case .strings:
-                guard isArrayOfStrings(value) else { return false }
+                guard Self.isArrayOfStrings(value) else { return false }
             case .oneOf(let allowed):
                 // ASCII only: `Set<String>` compares by canonical equivalence, bytes here.
                 guard value[0] == UInt8(ascii: "\""),
@@ -373,7 +395,7 @@ struct EventLineScanner {
                     allowed.contains(String(decoding: UnsafeBufferPointer(rebasing: value[1..<(value.count - 1)]), as: UTF8.self))
                 else { return false }
             case .integer(let range):
-                guard let i = integer(value), range.contains(i) else { return false }
+                guard let i = Self.integer(value), range.contains(i) else { return false }
             }
         }
         return true

@@ -10,7 +10,8 @@ import ParleyDemo
     /// Both ways of preparing `line`: the scan's (nil when it leaves the line), and the general
     /// path's (nil when it refuses the line).
     private func prepare(_ line: [UInt8]) -> (scanned: PreparedEvent?, general: PreparedEvent?) {
-        let scanned = line.withUnsafeBufferPointer { ScannedEvent(line: $0) }.map(PreparedEvent.init)
+        var scanner = EventLineScanner()
+        let scanned = line.withUnsafeBufferPointer { scanner.scan($0, PreparedEvent.init) }
         let general = try? PreparedEvent(NewEvent(json: JSONParser.parse(line)))
         return (scanned, general)
     }
@@ -62,7 +63,8 @@ import ParleyDemo
         #"{"stream":"s","type":"t","time":"2026-01-01T00:00:00Z","data":{}} x"#,
     ])
     func unusualLinesAreLeftToTheGeneralPath(line: String) {
-        #expect(Array(line.utf8).withUnsafeBufferPointer { ScannedEvent(line: $0) } == nil)
+        var scanner = EventLineScanner()
+        #expect(Array(line.utf8).withUnsafeBufferPointer { scanner.scan($0) { _ in true } } == nil)
     }
 
     /// Random lines, valid and not, written every way JSON allows.
