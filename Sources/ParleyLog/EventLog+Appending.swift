@@ -79,7 +79,11 @@ extension EventLog {
                         results.append(.failure(failure))
                         continue
                     }
-                    results.append(try appendOne(batch, txn: txn, head: &head, recorded: now, newIDs: &newIDs, streams: &streams))
+                    // Read in place: a copy of each event, its three references retained and
+                    // released, cost the writer more than its dictionary of streams.
+                    results.append(try batch.withUnsafeBufferPointer { batch throws(StoreError) in
+                        try appendOne(batch, txn: txn, head: &head, recorded: now, newIDs: &newIDs, streams: &streams)
+                    })
                 }
                 try streams.write(txn: txn, tables: tables)
                 lastGeneratedID.withLock { $0 = max($0, newIDs.sequence &- 1) }
@@ -98,10 +102,10 @@ extension EventLog {
     /// Checks every event of `batch` against the log as `txn` sees it, then writes them all, or
     /// nothing when any check fails.
     private func appendOne(
-        _ batch: [PreparedEvent], txn: Transaction, head: inout (position: UInt64, hash: [UInt8]), recorded: Instant,
+        _ batch: UnsafeBufferPointer<PreparedEvent>, txn: Transaction, head: inout (position: UInt64, hash: [UInt8]), recorded: Instant,
         newIDs: inout EventIDGenerator, streams: inout CommitStreams
     ) throws(StoreError) -> Result<AppendOutcome, LogError> {
-        var plan = BatchPlan(next: head.position + 1, streams: streams.count, capacity: batch.count)
+        var plan = BatchPlan(next: head.position + 1, commit: &streams, capacity: batch.count)
         for index in batch.indices {
             if let failure = try plan.admit(batch, index: index, txn: txn, tables: tables, newIDs: &newIDs, commit: &streams) {
                 try plan.withdraw(batch, txn: txn, tables: tables)
@@ -126,9 +130,8 @@ extension EventLog {
         // Then chain and write, one record at a time through the same buffer.
         var hash = head.hash
         for planned in plan.events {
-            let event = batch[planned.index]
             EventCodec.record(
-                of: event, generatedID: planned.generatedID, position: planned.position, version: planned.version,
+                of: batch[planned.index], generatedID: planned.generatedID, position: planned.position, version: planned.version,
                 recorded: recordedText, into: &record)
             EventCodec.seal(&record, after: hash)
             hash.withUnsafeMutableBytes { link in
@@ -164,42 +167,44 @@ struct BatchPlan {
     }
 
     var next: UInt64
+    /// Which batch of its commit this is (see ``CommitStreams/Entry/pending``).
+    let batch: Int
     /// Streams numbered so far, the ones new in this batch included.
     private(set) var streamCount: UInt64
     var events: [Planned] = []
     var positions: [UInt64] = []
-    /// Each stream the batch writes to, with its number and its version after the batch, keyed
-    /// by its bytes (``ExactText``).
-    private(set) var streams: [ExactText: (number: UInt64, version: UInt64)] = [:]
+    /// The streams the batch writes to, as slots of the commit's ``CommitStreams``, which hold
+    /// their numbers and versions after the batch as pending.
+    private(set) var streams: [Int] = []
     /// The events (indices into the batch) whose ids this batch entered in `ids`.
     private var claimed: [Int] = []
 
-    init(next: UInt64, streams streamCount: UInt64, capacity: Int) {
+    init(next: UInt64, commit: inout CommitStreams, capacity: Int) {
         self.next = next
-        self.streamCount = streamCount
+        self.batch = commit.startBatch()
+        self.streamCount = commit.count
         events.reserveCapacity(capacity)
         positions.reserveCapacity(capacity)
-        streams.reserveCapacity(capacity)
     }
 
     /// Admits event `index` of `batch` or says why not; an event without an id gets one of `newIDs`.
-    /// A stream's state comes from this batch's earlier events, else from `commit`.
+    /// A stream's state comes from `commit`: as this batch's earlier events leave it, else as
+    /// the commit's written batches do.
     ///
     /// An id the event comes with is entered in `ids` at once, with the position the event will
     /// get: one descent of the index both checks and claims it. When the batch then fails,
     /// ``withdraw(_:txn:tables:)`` takes those entries out again.
     mutating func admit(
-        _ batch: [PreparedEvent], index: Int, txn: Transaction, tables: EventLog.Tables, newIDs: inout EventIDGenerator,
+        _ batch: UnsafeBufferPointer<PreparedEvent>, index: Int, txn: Transaction, tables: EventLog.Tables, newIDs: inout EventIDGenerator,
         commit: inout CommitStreams
     ) throws(StoreError) -> LogError? {
-        let event = batch[index]
         let position = next + UInt64(events.count)
-        if let id = event.id, let stored = try txn.insert(id, BigEndian64(position), in: tables.ids) {
+        if let id = batch[index].id, let stored = try txn.insert(id, BigEndian64(position), in: tables.ids) {
             let existing = Keys.uint64(from: stored)
             if existing >= next {
                 // An earlier event of this batch.
                 let planned = events[Int(existing - next)]
-                guard batch[planned.index].sameFact(as: event) else {
+                guard batch[planned.index].sameFact(as: batch[index]) else {
                     return LogError(code: .idConflict, message: "id \"\(id)\" is used by event \(planned.index) of this batch with other content", eventIndex: index, field: "id")
                 }
                 positions.append(planned.position)
@@ -210,32 +215,29 @@ struct BatchPlan {
             }
             let stored: Event
             do { stored = try EventCodec.decode(UnsafeRawBufferPointer(rebasing: value[32...])) } catch { return error }
-            guard PreparedEvent(stored.asNew).sameFact(as: event) else {
+            guard PreparedEvent(stored.asNew).sameFact(as: batch[index]) else {
                 return LogError(code: .idConflict, message: "id \"\(id)\" is already in the log at position \(existing) with other content", eventIndex: index, field: "id")
             }
             positions.append(existing)
             return nil
         }
-        if event.id != nil { claimed.append(index) }
-        var current: (number: UInt64, version: UInt64)
-        let stream = ExactText(event.stream)
-        if let pending = streams[stream] {
-            current = pending
-        } else {
-            current = try commit.state(of: stream, txn: txn, tables: tables)
-        }
-        if let expected = event.expectedVersion, UInt64(expected) != current.version {
+        if batch[index].id != nil { claimed.append(index) }
+        let slot = try commit.slot(of: batch[index].stream, txn: txn, tables: tables)
+        let (number, version, mine) = commit.state(at: slot, for: self.batch)
+        var current = (number: number, version: version)
+        if let expected = batch[index].expectedVersion, UInt64(expected) != current.version {
             let what = current.version == 0 ? "does not exist yet" : "is at version \(current.version)"
-            return LogError(code: .versionConflict, message: "expected_version \(expected) of stream \"\(event.stream)\" does not hold: the stream \(what)", eventIndex: index, field: "expected_version")
+            return LogError(code: .versionConflict, message: "expected_version \(expected) of stream \"\(batch[index].stream)\" does not hold: the stream \(what)", eventIndex: index, field: "expected_version")
         }
         if current.number == 0 {
             streamCount += 1
             current.number = streamCount
         }
         current.version += 1
-        streams[stream] = current
+        if !mine { streams.append(slot) }
+        commit.entries[slot].pending = (self.batch, current.number, current.version)
         events.append(Planned(
-            index: index, generatedID: event.id == nil ? newIDs.next() : nil, position: position, version: current.version,
+            index: index, generatedID: batch[index].id == nil ? newIDs.next() : nil, position: position, version: current.version,
             streamNumber: current.number))
         positions.append(position)
         return nil
@@ -243,14 +245,14 @@ struct BatchPlan {
 
     /// Takes out of `ids` what ``admit(_:index:txn:tables:newIDs:)`` entered for this batch,
     /// when the batch is refused after all.
-    func withdraw(_ batch: [PreparedEvent], txn: Transaction, tables: EventLog.Tables) throws(StoreError) {
+    func withdraw(_ batch: UnsafeBufferPointer<PreparedEvent>, txn: Transaction, tables: EventLog.Tables) throws(StoreError) {
         for index in claimed { try txn.delete(batch[index].id!, in: tables.ids) }
     }
 }
 
 /// The streams one commit writes to, with their numbers and versions as its batches written so
 /// far leave them, and the positions of their new events. A batch reads a stream's state here
-/// (read from the log once per commit).
+/// (read from the log once per commit), and leaves its changes pending until it is written.
 ///
 /// Both tables of streams are written once, at the end of the commit, rather than batch by
 /// batch: with events spread over many streams, most streams of a commit appear in several of
@@ -259,28 +261,67 @@ struct BatchPlan {
 /// put that grows a stream's list cost the writer 40% of an import of a million events over
 /// 10,007 streams (1.4 s of 3.4): a descent of the tree and a regrown node each time.
 struct CommitStreams {
+    /// A stream of the commit.
+    struct Entry {
+        let name: ExactText
+        /// Its number and version as the batches written leave them (`(0, 0)` for a stream not
+        /// in the log yet), and whether they changed in this commit.
+        var number: UInt64
+        var version: UInt64
+        var changed = false
+        /// Its number and version after the events of batch `batch` admitted so far: the
+        /// current state for that batch only, made the state by ``take(_:)`` when it is
+        /// written, and forgotten when the batch is refused (the next batch has another number).
+        var pending: (batch: Int, number: UInt64, version: UInt64) = (-1, 0, 0)
+    }
+
     /// Streams numbered so far, with those new in the batches written.
     private(set) var count: UInt64
-    private var states: [ExactText: (number: UInt64, version: UInt64, changed: Bool)] = [:]
+    /// The streams, each found once by name (one hash of the name per event).
+    private var slots: [ExactText: Int] = [:]
+    var entries: [Entry] = []
+    private var batches = 0
     /// The new events of the batches written: (stream number, position), in position order.
     private var events: [(stream: UInt64, position: UInt64)] = []
 
     init(count: UInt64) { self.count = count }
 
-    /// The number and version of `stream` (`(0, 0)` for a stream not in the log yet).
-    mutating func state(of stream: ExactText, txn: Transaction, tables: EventLog.Tables) throws(StoreError) -> (number: UInt64, version: UInt64) {
-        if let known = states[stream] { return (known.number, known.version) }
-        var state: (number: UInt64, version: UInt64) = (0, 0)
-        if let stored = try txn.get(stream.text, in: tables.streams) {
-            state = (Keys.uint64(from: stored), Keys.uint64(from: stored, at: 8))
+    /// A number for a new batch of the commit.
+    mutating func startBatch() -> Int {
+        batches += 1
+        return batches
+    }
+
+    /// The slot in ``entries`` of `stream`, read from the log the first time.
+    mutating func slot(of stream: String, txn: Transaction, tables: EventLog.Tables) throws(StoreError) -> Int {
+        let name = ExactText(stream)
+        if let slot = slots[name] { return slot }
+        var entry = Entry(name: name, number: 0, version: 0)
+        if let stored = try txn.get(stream, in: tables.streams) {
+            entry.number = Keys.uint64(from: stored)
+            entry.version = Keys.uint64(from: stored, at: 8)
         }
-        states[stream] = (state.number, state.version, false)
-        return state
+        entries.append(entry)
+        slots[name] = entries.count - 1
+        return entries.count - 1
+    }
+
+    /// The number and version of the stream at `slot` for `batch`, and whether they are that
+    /// batch's (pending).
+    func state(at slot: Int, for batch: Int) -> (number: UInt64, version: UInt64, pending: Bool) {
+        let pending = entries[slot].pending
+        if pending.batch == batch { return (pending.number, pending.version, true) }
+        return (entries[slot].number, entries[slot].version, false)
     }
 
     /// Takes in what a batch that was written did to its streams.
     mutating func take(_ plan: BatchPlan) {
-        for (stream, state) in plan.streams { states[stream] = (state.number, state.version, true) }
+        for slot in plan.streams {
+            let pending = entries[slot].pending
+            entries[slot].number = pending.number
+            entries[slot].version = pending.version
+            entries[slot].changed = true
+        }
         count = plan.streamCount
         events.reserveCapacity(events.count + plan.events.count)
         for planned in plan.events { events.append((planned.streamNumber, planned.position)) }
@@ -288,8 +329,8 @@ struct CommitStreams {
 
     /// Writes the states of the streams that changed, and their new positions.
     mutating func write(txn: Transaction, tables: EventLog.Tables) throws(StoreError) {
-        for (stream, state) in states where state.changed {
-            try txn.put(stream.text, Keys.uint64(state.number) + Keys.uint64(state.version), in: tables.streams)
+        for entry in entries where entry.changed {
+            try txn.put(entry.name.text, Keys.uint64(entry.number) + Keys.uint64(entry.version), in: tables.streams)
         }
         guard !events.isEmpty else { return }
         // By stream, and each stream's positions ascending, as `stream_events` keeps them.
