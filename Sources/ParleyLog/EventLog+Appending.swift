@@ -82,7 +82,9 @@ extension EventLog {
                     // Read in place: a copy of each event, its three references retained and
                     // released, cost the writer more than its dictionary of streams.
                     results.append(try batch.withUnsafeBufferPointer { batch throws(StoreError) in
-                        try appendOne(batch, txn: txn, head: &head, recorded: now, newIDs: &newIDs, streams: &streams)
+                        try txn.withCursor(tables.events) { events throws(StoreError) in
+                            try appendOne(batch, txn: txn, events: events, head: &head, recorded: now, newIDs: &newIDs, streams: &streams)
+                        }
                     })
                 }
                 try streams.write(txn: txn, tables: tables)
@@ -102,7 +104,7 @@ extension EventLog {
     /// Checks every event of `batch` against the log as `txn` sees it, then writes them all, or
     /// nothing when any check fails.
     private func appendOne(
-        _ batch: UnsafeBufferPointer<PreparedEvent>, txn: Transaction, head: inout (position: UInt64, hash: [UInt8]), recorded: Instant,
+        _ batch: UnsafeBufferPointer<PreparedEvent>, txn: Transaction, events: Cursor, head: inout (position: UInt64, hash: [UInt8]), recorded: Instant,
         newIDs: inout EventIDGenerator, streams: inout CommitStreams
     ) throws(StoreError) -> Result<AppendOutcome, LogError> {
         var plan = BatchPlan(next: head.position + 1, commit: &streams, capacity: batch.count)
@@ -138,7 +140,7 @@ extension EventLog {
                 record.withUnsafeBytes { link.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<32])) }
             }
             let position = BigEndian64(planned.position)
-            try txn.put(position, record, in: tables.events, mode: .append)
+            try events.append(position, record)
             // An id the event came with went into `ids` when it was admitted.
             if let generated = planned.generatedID { try txn.put(generated, position, in: tables.ids) }
         }

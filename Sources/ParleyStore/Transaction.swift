@@ -149,6 +149,18 @@ public struct Cursor {
         return n
     }
 
+    /// Stores `value` under `key`, which sorts after every key in the database, and stays there:
+    /// appending through the same cursor again skips the descent from the root.
+    public func append(_ key: some StoreBytes, _ value: some StoreBytes) throws(StoreError) {
+        try key.withStoreBytes { k throws(StoreError) in
+            try value.withStoreBytes { v throws(StoreError) in
+                var kv = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+                var vv = MDB_val(mv_size: v.count, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress))
+                try check(mdb_cursor_put(cursor, &kv, &vv, UInt32(MDB_APPEND)), "cannot write a key")
+            }
+        }
+    }
+
     /// Stores the values packed in `values`, `size` bytes each, under `key` in a database with
     /// fixed-size duplicates, all sorting after the key's other values and in ascending order:
     /// one descent of the tree for all of them.
