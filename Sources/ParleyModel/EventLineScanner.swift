@@ -5,8 +5,8 @@ internal import Darwin
 #endif
 
 /// An input event (one line of JSON) read without building its JSON values, when the line is
-/// canonical already but for white space and the order of the envelope's keys: the common case
-/// of `parley import`, whose lines most writers (Parley's own `read` among them) emit that way.
+/// canonical already but for white space and the order of the envelope's keys, as Parley's own
+/// `read` and `bench` write lines for `parley import`.
 ///
 /// The scanner only ever says yes or "not for me": it gives nothing for anything it does not
 /// settle itself (an escape in a string, a number other than a plain integer, keys out of order,
