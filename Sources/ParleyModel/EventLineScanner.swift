@@ -265,59 +265,49 @@ public struct EventLineScanner {
     /// An object whose keys come in strictly ascending bytewise order, copied; its members'
     /// places go to `members` when it is the top-level value being copied.
     private mutating func copyObject(depth: Int) -> Bool {
-        guard depth <= Self.maxDepth else { return false }
-        index += 1
-        append(UInt8(ascii: "{"))
-        skipSpace()
-        if take(UInt8(ascii: "}")) {
-            append(UInt8(ascii: "}"))
-            return true
-        }
         var previousKey: Range<Int>?
-        while true {
-            skipSpace()
-            let keyStart = count
-            guard copyString() else { return false }
-            let key = (keyStart + 1)..<(count - 1)
-            if let previousKey, !precedes(previousKey, key) { return false }
+        return copyList(closing: UInt8(ascii: "}"), depth: depth) { scanner in
+            let keyStart = scanner.count
+            guard scanner.copyString() else { return false }
+            let key = (keyStart + 1)..<(scanner.count - 1)
+            if let previousKey, !scanner.precedes(previousKey, key) { return false }
             previousKey = key
-            skipSpace()
-            guard take(UInt8(ascii: ":")) else { return false }
-            append(UInt8(ascii: ":"))
-            skipSpace()
-            let valueStart = count
-            guard copyValue(depth: depth) else { return false }
-            if depth == 1 { members.append((key, valueStart..<count)) }
-            skipSpace()
-            if take(UInt8(ascii: ",")) {
-                append(UInt8(ascii: ","))
-                continue
-            }
-            guard take(UInt8(ascii: "}")) else { return false }
-            append(UInt8(ascii: "}"))
+            scanner.skipSpace()
+            guard scanner.take(UInt8(ascii: ":")) else { return false }
+            scanner.append(UInt8(ascii: ":"))
+            scanner.skipSpace()
+            let valueStart = scanner.count
+            guard scanner.copyValue(depth: depth) else { return false }
+            if depth == 1 { scanner.members.append((key, valueStart..<scanner.count)) }
             return true
         }
     }
 
     private mutating func copyArray(depth: Int) -> Bool {
+        copyList(closing: UInt8(ascii: "]"), depth: depth) { $0.copyValue(depth: depth) }
+    }
+
+    /// Copies the object or array that starts here, up to `closing`, with `item` copying each
+    /// member or element.
+    private mutating func copyList(closing: UInt8, depth: Int, item: (inout EventLineScanner) -> Bool) -> Bool {
         guard depth <= Self.maxDepth else { return false }
+        append(bytes[index])
         index += 1
-        append(UInt8(ascii: "["))
         skipSpace()
-        if take(UInt8(ascii: "]")) {
-            append(UInt8(ascii: "]"))
+        if take(closing) {
+            append(closing)
             return true
         }
         while true {
             skipSpace()
-            guard copyValue(depth: depth) else { return false }
+            guard item(&self) else { return false }
             skipSpace()
             if take(UInt8(ascii: ",")) {
                 append(UInt8(ascii: ","))
                 continue
             }
-            guard take(UInt8(ascii: "]")) else { return false }
-            append(UInt8(ascii: "]"))
+            guard take(closing) else { return false }
+            append(closing)
             return true
         }
     }
