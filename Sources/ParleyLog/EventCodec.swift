@@ -31,17 +31,14 @@ public enum EventCodec {
         return bytes
     }
 
-    /// Writes the record the log stores for `prepared` at `position` into `record` (emptied
-    /// first): 32 bytes for its chain hash (zero until ``seal(_:after:)``), then its canonical
-    /// bytes.
+    /// Appends the record the log stores for `prepared` at `position` to `record`: 32 bytes for
+    /// its chain hash (zero until ``seal(_:after:)``), then its canonical bytes.
     ///
     /// - Parameter generatedID: the id the log gave an event that came without one.
-    static func record(
+    static func appendRecord(
         of prepared: PreparedEvent, generatedID: [UInt8]?, position: UInt64, version: UInt64, recorded: [UInt8],
-        into record: inout [UInt8]
+        to record: inout [UInt8]
     ) {
-        record.removeAll(keepingCapacity: true)
-        record.reserveCapacity(prepared.recordBytes(recorded: recorded))
         record.append(contentsOf: genesis)
         appendCanonical(of: prepared, generatedID: generatedID, position: position, version: version, recorded: recorded, to: &record)
     }
@@ -73,16 +70,16 @@ public enum EventCodec {
     /// `,"recorded":"`, which follows the position.
     static let recordedKey = Array(#","recorded":""#.utf8)
 
-    /// Fills the first 32 bytes of `record` (from ``record(of:generatedID:position:version:recorded:into:)``)
-    /// with its link in the chain: SHA-256 over `previous` followed by the canonical bytes.
-    static func seal(_ record: inout [UInt8], after previous: [UInt8]) {
-        record.withUnsafeMutableBytes { buffer in
-            var hasher = SHA256()
-            hasher.update(data: previous)
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[32...]))
-            hasher.finalize().withUnsafeBytes { digest in
-                buffer.baseAddress!.copyMemory(from: digest.baseAddress!, byteCount: 32)
-            }
+    /// Fills the first 32 bytes of `record` (from ``appendRecord(of:generatedID:position:version:recorded:to:)``)
+    /// with its link in the chain: SHA-256 over `previous` (32 bytes) followed by the canonical
+    /// bytes. `previous` may be the slot of the record before in the same buffer.
+    static func seal(_ record: UnsafeMutableRawBufferPointer, after previous: UnsafeRawPointer) {
+        // The previous link goes in the slot first, so that one update hashes all of it.
+        record.baseAddress!.copyMemory(from: previous, byteCount: 32)
+        var hasher = SHA256()
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(record))
+        hasher.finalize().withUnsafeBytes { digest in
+            record.baseAddress!.copyMemory(from: digest.baseAddress!, byteCount: 32)
         }
     }
 

@@ -67,11 +67,18 @@ extension EventLog {
         let now = Instant(seconds: Date().timeIntervalSince1970)
         do {
             return try env.write { txn throws(StoreError) in
-                var head = try Self.head(txn, tables)
+                let head = try Self.head(txn, tables)
+                var next = head.position + 1
                 // One source of ids for the whole commit: a batch of one event would otherwise
                 // pay a getrandom call for it alone.
                 var newIDs = EventIDGenerator(recorded: now, after: lastGeneratedID.withLock { $0 })
                 var streams = CommitStreams(count: UInt64(try txn.count(tables.streams)))
+                var recordedText: [UInt8] = []
+                now.write(into: &recordedText)
+                let concurrent = batches.count > 1 && batches.reduce(0, { $0 + $1.count }) >= RecordChain.concurrentEvents
+                let chain = RecordChain(after: head.hash, on: concurrent ? chainQueue : nil)
+                // The batch built before the last one: chained by now (or soon), to be written.
+                var built: BatchRecords?
                 var results: [Result<AppendOutcome, LogError>] = []
                 results.reserveCapacity(batches.count)
                 for batch in batches {
@@ -81,12 +88,21 @@ extension EventLog {
                     }
                     // Read in place: a copy of each event, its three references retained and
                     // released, cost the writer more than its dictionary of streams.
-                    results.append(try batch.withUnsafeBufferPointer { batch throws(StoreError) in
-                        try txn.withCursor(tables.events) { events throws(StoreError) in
-                            try appendOne(batch, txn: txn, events: events, head: &head, recorded: now, newIDs: &newIDs, streams: &streams)
-                        }
-                    })
+                    let result = try batch.withUnsafeBufferPointer { batch throws(StoreError) in
+                        try build(batch, txn: txn, next: &next, recorded: now, recordedText: recordedText, newIDs: &newIDs, streams: &streams)
+                    }
+                    switch result {
+                    case .success(let (outcome, records)):
+                        results.append(.success(outcome))
+                        guard let records else { continue }
+                        chain.chain(records)
+                        if let previous = built { try write(previous, chain: chain, txn: txn) }
+                        built = records
+                    case .failure(let failure):
+                        results.append(.failure(failure))
+                    }
                 }
+                if let previous = built { try write(previous, chain: chain, txn: txn) }
                 try streams.write(txn: txn, tables: tables)
                 lastGeneratedID.withLock { $0 = max($0, newIDs.sequence &- 1) }
                 return results
@@ -96,61 +112,71 @@ extension EventLog {
         }
     }
 
+    /// Writes `records` to `events` once `chain` has sealed them, through one cursor that stays
+    /// at the end of the table: each append skips the descent from the root.
+    private func write(_ records: BatchRecords, chain: RecordChain, txn: Transaction) throws(StoreError) {
+        chain.waitUntilChained(records)
+        try txn.withCursor(tables.events) { cursor throws(StoreError) in
+            try records.forEach { position, record throws(StoreError) in try cursor.append(BigEndian64(position), record) }
+        }
+    }
+
     /// Appends one batch atomically and durably.
     public func append(_ batch: [NewEvent]) throws(LogError) -> AppendOutcome {
         try append(batches: [batch])[0].get()
     }
 
-    /// Checks every event of `batch` against the log as `txn` sees it, then writes them all, or
+    /// Checks every event of `batch` against the log as `txn` sees it and enters them in the
+    /// indexes, then builds their records (to be chained and written by the caller), or does
     /// nothing when any check fails.
-    private func appendOne(
-        _ batch: UnsafeBufferPointer<PreparedEvent>, txn: Transaction, events: Cursor, head: inout (position: UInt64, hash: [UInt8]), recorded: Instant,
+    private func build(
+        _ batch: UnsafeBufferPointer<PreparedEvent>, txn: Transaction, next: inout UInt64, recorded: Instant, recordedText: [UInt8],
         newIDs: inout EventIDGenerator, streams: inout CommitStreams
-    ) throws(StoreError) -> Result<AppendOutcome, LogError> {
-        var plan = BatchPlan(next: head.position + 1, commit: &streams, capacity: batch.count)
+    ) throws(StoreError) -> Result<(AppendOutcome, BatchRecords?), LogError> {
+        var plan = BatchPlan(next: next, commit: &streams, capacity: batch.count)
         for index in batch.indices {
             if let failure = try plan.admit(batch, index: index, txn: txn, tables: tables, newIDs: &newIDs, commit: &streams) {
                 try plan.withdraw(batch, txn: txn, tables: tables)
                 return .failure(failure)
             }
         }
-        var recordedText: [UInt8] = []
-        recorded.write(into: &recordedText)
         // Every check passed. Refuse oversized events before anything is written; the exact
         // size is needed only for events near the limit.
-        var record: [UInt8] = []
-        for planned in plan.events where batch[planned.index].recordBytes(recorded: recordedText) - 32 > Self.maxEventBytes {
-            EventCodec.record(
+        var size = 0
+        for planned in plan.events {
+            let most = batch[planned.index].recordBytes(recorded: recordedText)
+            size += most
+            guard most - 32 > Self.maxEventBytes else { continue }
+            var record: [UInt8] = []
+            EventCodec.appendRecord(
                 of: batch[planned.index], generatedID: planned.generatedID, position: planned.position, version: planned.version,
-                recorded: recordedText, into: &record)
-            let size = record.count - 32
-            if size > Self.maxEventBytes {
+                recorded: recordedText, to: &record)
+            if record.count - 32 > Self.maxEventBytes {
                 try plan.withdraw(batch, txn: txn, tables: tables)
-                return .failure(LogError(code: .tooLarge, message: "the event is \(size) bytes encoded, over the limit of 1 MiB (\(Self.maxEventBytes) bytes)", eventIndex: planned.index, field: "data"))
+                return .failure(LogError(code: .tooLarge, message: "the event is \(record.count - 32) bytes encoded, over the limit of 1 MiB (\(Self.maxEventBytes) bytes)", eventIndex: planned.index, field: "data"))
             }
         }
-        // Then chain and write, one record at a time through the same buffer.
-        var hash = head.hash
-        for planned in plan.events {
-            EventCodec.record(
-                of: batch[planned.index], generatedID: planned.generatedID, position: planned.position, version: planned.version,
-                recorded: recordedText, into: &record)
-            EventCodec.seal(&record, after: hash)
-            hash.withUnsafeMutableBytes { link in
-                record.withUnsafeBytes { link.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<32])) }
+        var records: BatchRecords?
+        if !plan.events.isEmpty {
+            let built = BatchRecords(capacity: size, count: plan.events.count)
+            for planned in plan.events {
+                built.add(position: planned.position) { bytes in
+                    EventCodec.appendRecord(
+                        of: batch[planned.index], generatedID: planned.generatedID, position: planned.position, version: planned.version,
+                        recorded: recordedText, to: &bytes)
+                }
+                // An id the event came with went into `ids` when it was admitted.
+                if let generated = planned.generatedID { try txn.put(generated, BigEndian64(planned.position), in: tables.ids) }
             }
-            let position = BigEndian64(planned.position)
-            try events.append(position, record)
-            // An id the event came with went into `ids` when it was admitted.
-            if let generated = planned.generatedID { try txn.put(generated, position, in: tables.ids) }
+            records = built
         }
         streams.take(plan)
-        if let last = plan.events.last { head = (last.position, hash) }
+        next += UInt64(plan.events.count)
         let outcome = AppendOutcome(
             positions: plan.positions, appended: plan.events.count, duplicates: batch.count - plan.events.count,
             written: plan.events.map { Written(index: $0.index, position: $0.position, version: $0.version, generatedID: $0.generatedID) },
             recorded: recorded)
-        return .success(outcome)
+        return .success((outcome, records))
     }
 }
 

@@ -19,6 +19,8 @@ public final class EventLog: Sendable {
     /// The time and counter of the last id this process generated (see ``EventIDGenerator``),
     /// so that generated ids keep ascending from one commit to the next.
     let lastGeneratedID = Mutex<UInt64>(0)
+    /// Where large commits seal their records while the writer goes on (``RecordChain``).
+    let chainQueue = DispatchQueue(label: "parley.log.chain")
 
     /// The log's LMDB databases.
     struct Tables: Sendable {

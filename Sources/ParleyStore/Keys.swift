@@ -25,6 +25,13 @@ extension Array: StoreBytes where Element == UInt8 {
     }
 }
 
+/// Bytes already in memory, lent as they are.
+extension UnsafeRawBufferPointer: StoreBytes {
+    @inlinable public func withStoreBytes<R>(_ body: (UnsafeRawBufferPointer) throws(StoreError) -> R) throws(StoreError) -> R {
+        try body(self)
+    }
+}
+
 /// Text as its UTF-8 bytes.
 extension String: StoreBytes {
     @inlinable public func withStoreBytes<R>(_ body: (UnsafeRawBufferPointer) throws(StoreError) -> R) throws(StoreError) -> R {

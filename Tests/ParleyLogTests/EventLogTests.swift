@@ -119,6 +119,23 @@ import ParleyModel
         }
     }
 
+    /// A commit of several large batches seals each batch's records on the chain's queue while
+    /// the next batch is built: the chain runs on across batches, past a refused batch, and
+    /// from one commit to the next.
+    @Test func largeCommitsChainAcrossTheirBatches() throws {
+        try withTemporaryLog(initialMapSize: 64 << 20) { log, _ in
+            func batch(_ b: Int, refused: Bool = false) -> [NewEvent] {
+                (0..<400).map { i in note("s\(i % 7)", id: "b\(b)-\(i)", expected: refused && i == 399 ? 0 : nil, n: i) }
+            }
+            for commit in 0..<2 {
+                let results = try log.append(batches: [batch(commit * 10 + 1), batch(commit * 10 + 2), batch(commit * 10 + 3, refused: true), batch(commit * 10 + 4)])
+                #expect(results.map { (try? $0.get()) != nil } == [true, true, false, true])
+            }
+            #expect(try log.head() == 2400)
+            if case .failure(let failure) = try log.verify() { Issue.record("\(failure)") }
+        }
+    }
+
     /// An outcome rebuilds the events it appended from the batch (the daemon's views take them
     /// so instead of decoding the log again): exactly what reading them back gives, for events
     /// parsed as a request's are, whatever they hold.
