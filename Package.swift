@@ -122,7 +122,7 @@ let package = Package(
         .target(
             name: "ParleyServer",
             dependencies: [
-                "ParleyModel", "ParleyLog", "ParleyViews", "ParleyProjections", "ParleyConfiguration",
+                "ParleyModel", "ParleyLog", "ParleyViews", "ParleyProjections", "ParleyConfiguration", "ParleyPluginHost",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -197,7 +197,7 @@ let package = Package(
             name: "ParleyServerTests",
             dependencies: [
                 "ParleyDemo",
-                "ParleyServer", "ParleyConfiguration", "ParleyProjections", "ParleyViews", "ParleyLog", "ParleyModel", "parleyd", "ParleyTestSupport",
+                "ParleyServer", "ParleyConfiguration", "ParleyPluginHost", "ParleyProjections", "ParleyViews", "ParleyLog", "ParleyModel", "parleyd", "ParleyTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

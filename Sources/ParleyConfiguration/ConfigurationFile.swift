@@ -1,5 +1,5 @@
 import ParleyModel
-import ParleyPluginHost
+public import ParleyPluginHost
 import Yams
 
 /// The YAML configuration file of `surfaces.md`: `listen`, `data`, `tokens`, `plugins`. Unknown
@@ -12,7 +12,7 @@ public struct ConfigurationFile: Sendable {
     /// `tokens`.
     public var tokens: [TokenSpec] = []
     /// `plugins`.
-    public var plugins: [PluginSpec] = []
+    public var plugins: [PluginConfiguration] = []
 
     /// An empty file: every key at its default.
     public init() {}
@@ -113,7 +113,7 @@ public struct ConfigurationFile: Sendable {
         }
     }
 
-    private static func plugin(_ node: Node, at key: String, reader: NodeReader) throws(ConfigurationError) -> PluginSpec {
+    private static func plugin(_ node: Node, at key: String, reader: NodeReader) throws(ConfigurationError) -> PluginConfiguration {
         let o = try reader.mapping(node, at: key, keys: ["name", "command", "env", "config", "from", "tick_s"])
         guard let nameNode = o["name"] else { throw ConfigurationError(at: reader.place(node, key), "has no name") }
         let name = try reader.string(nameNode, at: "\(key).name")
@@ -159,7 +159,7 @@ public struct ConfigurationFile: Sendable {
             }
             tick = t
         }
-        return PluginSpec(name: name, command: command, env: env, config: config, from: from, tickSeconds: tick)
+        return PluginConfiguration(name: name, command: command, environment: env, config: config, from: from, tickSeconds: tick)
     }
 
     static func bytes(hex: String) -> [UInt8]? {

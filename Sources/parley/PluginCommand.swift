@@ -84,7 +84,7 @@ struct PluginRunCommand: AsyncParsableCommand {
         }
         // The daemon's own reader (JSON is YAML too): what parleyd refuses, this refuses.
         let plugins: [PluginConfiguration]
-        do { plugins = try ConfigurationFile(yaml: text, path: config).plugins.map(\.configuration) } catch {
+        do { plugins = try ConfigurationFile(yaml: text, path: config).plugins } catch {
             throw CommandFailure(message: "\(error)")
         }
         guard let plugin = plugins.first(where: { $0.name == name }) else {

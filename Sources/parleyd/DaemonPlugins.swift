@@ -16,7 +16,7 @@ enum DaemonPlugins {
         for spec in context.plugins {
             let ingest = context.ingest
             hosts[spec.name] = try PluginHost(
-                configuration: spec.configuration, log: context.log,
+                configuration: spec, log: context.log,
                 append: { batch throws(LogError) in try await ingest.append(batch) }, logger: context.logger)
         }
         return PluginHosting(

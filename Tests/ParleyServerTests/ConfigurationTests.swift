@@ -1,6 +1,7 @@
 import Foundation
 import ParleyModel
 import ParleyConfiguration
+import ParleyPluginHost
 import ParleyServer
 import Testing
 
@@ -40,7 +41,7 @@ import Testing
         #expect(TokenBook(file.tokens).token(forSecret: Array("a-long-enough-secret".utf8))?.name == "ops")
         let plugin = try #require(file.plugins.first)
         #expect(plugin.command == ["/usr/lib/parley/parley-plugin-github", "--verbose"])
-        #expect(plugin.env == ["GITHUB_WEBHOOK_SECRET": "s3cret"])
+        #expect(plugin.environment == ["GITHUB_WEBHOOK_SECRET": "s3cret"])
         #expect(plugin.config["ideas_category"] == .string("Ideas"))
         #expect(plugin.config["threshold"] == .int(3))
         #expect(plugin.config["ratio"] == .double(0.5))

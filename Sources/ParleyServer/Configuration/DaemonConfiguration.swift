@@ -1,4 +1,5 @@
 public import ParleyConfiguration
+public import ParleyPluginHost
 import ParleyModel
 internal import Foundation
 
@@ -13,14 +14,14 @@ public struct DaemonConfiguration: Sendable {
     /// The bearer tokens the API accepts; none means only `/healthz`, `/readyz` and `/metrics` answer.
     public var tokens: [TokenSpec]
     /// The plugins the daemon runs (`plugins:`); handed to the plugin host.
-    public var plugins: [PluginSpec]
+    public var plugins: [PluginConfiguration]
     /// Limits and timings of the HTTP server.
     public var limits: ServerLimits
 
     /// The defaults of `surfaces.md`: `127.0.0.1:7420`, `./parley-data`, no tokens, no plugins.
     public init(
         listen: ListenAddress = .default, data: String = "./parley-data", tokens: [TokenSpec] = [],
-        plugins: [PluginSpec] = [], limits: ServerLimits = ServerLimits()
+        plugins: [PluginConfiguration] = [], limits: ServerLimits = ServerLimits()
     ) {
         self.listen = listen
         self.data = data

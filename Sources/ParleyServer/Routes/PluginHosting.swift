@@ -1,4 +1,4 @@
-public import ParleyConfiguration
+public import ParleyPluginHost
 public import Logging
 public import ParleyLog
 public import ServiceLifecycle
@@ -7,7 +7,7 @@ public import ServiceLifecycle
 /// into the log a plugin needs.
 public struct PluginHostContext: Sendable {
     /// The `plugins:` of the configuration file, validated for shape.
-    public var plugins: [PluginSpec]
+    public var plugins: [PluginConfiguration]
     /// The single writer: plugin `emit`s append here, so they share commits with HTTP appends
     /// and advance ``EventIngest/head`` (live events, views).
     public var ingest: EventIngest
