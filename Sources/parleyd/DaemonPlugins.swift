@@ -13,10 +13,10 @@ enum DaemonPlugins {
     /// The factory `Daemon` calls once its writer exists.
     static let factory: PluginHostFactory = { context in
         var hosts: [String: PluginHost] = [:]
-        for spec in context.plugins {
+        for plugin in context.plugins {
             let ingest = context.ingest
-            hosts[spec.name] = try PluginHost(
-                configuration: spec, log: context.log,
+            hosts[plugin.name] = try PluginHost(
+                configuration: plugin, log: context.log,
                 append: { batch throws(LogError) in try await ingest.append(batch) }, logger: context.logger)
         }
         return PluginHosting(
