@@ -4,12 +4,12 @@ internal import Glibc
 internal import Darwin
 #endif
 
-/// An input event (one line of JSON) read without building its JSON values, when the line is
-/// canonical already but for white space and the order of the envelope's keys, as Parley's own
-/// `read` and `bench` write lines for `parley import`.
+/// An input event (one line of JSON) read without building its JSON values, when its strings
+/// hold no escape and its numbers are plain integers: it is canonical then but for white space
+/// and the order of keys, which the scanner drops and sorts as it copies.
 ///
 /// The scanner only ever says yes or "not for me": it gives nothing for anything it does not
-/// settle itself (an escape in a string, a number other than a plain integer, keys out of order,
+/// settle itself (an escape in a string, a number other than a plain integer, a key twice,
 /// an unknown field, a value the envelope or the vocabulary refuses, invalid JSON), and the
 /// caller takes the general path (``JSONParser``, ``NewEvent/init(json:)``), which accepts or
 /// names the fault. So it accepts exactly a subset of what that path accepts, and its bytes are
@@ -32,7 +32,7 @@ public struct ScannedEvent {
 }
 
 /// The scan behind ``ScannedEvent``: one pass that validates each value and copies it, white
-/// space dropped, into one buffer, kept from line to line.
+/// space dropped and members sorted, into one buffer, kept from line to line.
 public struct EventLineScanner {
     private var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
     private var index = 0
@@ -42,6 +42,11 @@ public struct EventLineScanner {
     /// Where the members of the top-level objects copied are in the buffer, for `data`'s
     /// vocabulary check: key without quotes, then the value.
     private var members: [(key: Range<Int>, value: Range<Int>)] = []
+    /// The members of the objects being copied, innermost last: where each starts (its key's
+    /// opening quote), where its key ends (after the closing quote), and where it ends.
+    private var spans: [(start: Int, keyEnd: Int, end: Int)] = []
+    /// Room to reorder an object's members.
+    private let scratch = Buffer()
 
     /// Objects and arrays nested deeper than this go to the general path.
     private static let maxDepth = 64
@@ -55,6 +60,7 @@ public struct EventLineScanner {
         index = 0
         count = 0
         members.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
         buffer.reserve(line.count)
         guard let event = scanEvent() else { return nil }
         return body(event)
@@ -262,15 +268,19 @@ public struct EventLineScanner {
         return true
     }
 
-    /// An object whose keys come in strictly ascending bytewise order, copied; its members'
-    /// places go to `members` when it is the top-level value being copied.
+    /// An object, copied with its members in bytewise order of their keys (each key once);
+    /// their places go to `members` when it is a top-level value.
     private mutating func copyObject(depth: Int) -> Bool {
+        let base = spans.count
+        let firstMember = members.count
         var previousKey: Range<Int>?
-        return copyList(closing: UInt8(ascii: "}"), depth: depth) { scanner in
+        var inOrder = true
+        defer { spans.removeSubrange(base...) }
+        let copied = copyList(closing: UInt8(ascii: "}"), depth: depth) { scanner in
             let keyStart = scanner.count
             guard scanner.copyString() else { return false }
             let key = (keyStart + 1)..<(scanner.count - 1)
-            if let previousKey, !scanner.precedes(previousKey, key) { return false }
+            if let previousKey, !scanner.precedes(previousKey, key) { inOrder = false }
             previousKey = key
             scanner.skipSpace()
             guard scanner.take(UInt8(ascii: ":")) else { return false }
@@ -279,8 +289,39 @@ public struct EventLineScanner {
             let valueStart = scanner.count
             guard scanner.copyValue(depth: depth) else { return false }
             if depth == 1 { scanner.members.append((key, valueStart..<scanner.count)) }
+            scanner.spans.append((keyStart, key.upperBound + 1, scanner.count))
             return true
         }
+        guard copied else { return false }
+        return inOrder || sortMembers(from: base, depth: depth, firstMember: firstMember)
+    }
+
+    /// Puts the members of the object just copied (`spans` from `base` on) in bytewise order
+    /// of their keys, in place; false when a key comes twice.
+    private mutating func sortMembers(from base: Int, depth: Int, firstMember: Int) -> Bool {
+        let spans = self.spans[base...]
+        func key(_ i: Int) -> Range<Int> { (spans[i].start + 1)..<(spans[i].keyEnd - 1) }
+        let order = spans.indices.sorted { precedes(key($0), key($1)) }
+        for (a, b) in zip(order, order.dropFirst()) where !precedes(key(a), key(b)) { return false }
+        let start = spans.first!.start, end = spans.last!.end
+        scratch.reserve(end - start)
+        scratch.bytes.update(from: out + start, count: end - start)
+        if depth == 1 { members.removeSubrange(firstMember...) }
+        var at = start
+        for (n, i) in order.enumerated() {
+            if n > 0 {
+                out[at] = UInt8(ascii: ",")
+                at += 1
+            }
+            let member = spans[i], length = member.end - member.start
+            (out + at).update(from: scratch.bytes + (member.start - start), count: length)
+            if depth == 1 {
+                let keyLength = member.keyEnd - member.start
+                members.append(((at + 1)..<(at + keyLength - 1), (at + keyLength + 1)..<(at + length)))
+            }
+            at += length
+        }
+        return true
     }
 
     private mutating func copyArray(depth: Int) -> Bool {
