@@ -169,13 +169,14 @@ public struct PreparedEvent: Sendable {
 
     /// Prepares `event`.
     public init(_ event: NewEvent) {
-        self.init(id: event.id, stream: event.stream, expectedVersion: event.expectedVersion, time: event.time) { w, field in
+        self.init(id: event.id, stream: event.stream, expectedVersion: event.expectedVersion) { w, field in
             switch field {
             case .data: w.write(.object(event.data))
             case .id: if let id = event.id { w.write(string: id) }
             case .meta: w.write(.object(event.meta))
             case .source: w.write(string: event.source)
             case .stream: w.write(string: event.stream)
+            case .time: event.time.write(into: &w.bytes)
             case .type: w.write(string: event.type)
             }
         }
@@ -183,7 +184,7 @@ public struct PreparedEvent: Sendable {
 
     /// Prepares an event read by ``EventLineScanner``, whose values are canonical bytes already.
     public init(_ event: ScannedEvent) {
-        self.init(id: event.id, stream: event.stream, expectedVersion: event.expectedVersion, time: event.time) { w, field in
+        self.init(id: event.id, stream: event.stream, expectedVersion: event.expectedVersion) { w, field in
             switch field {
             case .data: w.bytes.append(contentsOf: event.data)
             case .id: if let id = event.quotedID { w.bytes.append(contentsOf: id) }
@@ -191,17 +192,19 @@ public struct PreparedEvent: Sendable {
             case .source:
                 if let source = event.quotedSource { w.bytes.append(contentsOf: source) } else { w.write(string: "api") }
             case .stream: w.bytes.append(contentsOf: event.quotedStream)
+            case .time:
+                if let text = event.canonicalTime { w.bytes.append(contentsOf: text) } else { event.time.write(into: &w.bytes) }
             case .type: w.bytes.append(contentsOf: event.quotedType)
             }
         }
     }
 
     /// The fields whose values the two ways of preparing an event write.
-    private enum Field { case data, id, meta, source, stream, type }
+    private enum Field { case data, id, meta, source, stream, time, type }
 
     /// The pieces, in the canonical order of the format, with `value` writing each field's
-    /// value (an absent id: nothing).
-    private init(id: String?, stream: String, expectedVersion: Int64?, time: Instant, value: (inout JSONWriter, Field) -> Void) {
+    /// value (an absent id: nothing; the time: its text, without quotes).
+    private init(id: String?, stream: String, expectedVersion: Int64?, value: (inout JSONWriter, Field) -> Void) {
         self.id = id
         self.stream = stream
         self.expectedVersion = expectedVersion
@@ -220,7 +223,7 @@ public struct PreparedEvent: Sendable {
         w.raw(",\"stream\":")
         value(&w, .stream)
         w.raw(",\"time\":\"")
-        time.write(into: &w.bytes)
+        value(&w, .time)
         w.raw("\",\"type\":")
         value(&w, .type)
         w.raw(",\"version\":")

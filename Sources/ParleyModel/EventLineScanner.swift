@@ -29,6 +29,9 @@ public struct ScannedEvent {
     public let quotedSource: UnsafeBufferPointer<UInt8>?
     public let quotedStream: UnsafeBufferPointer<UInt8>
     public let quotedType: UnsafeBufferPointer<UInt8>
+    /// The time's text when it is in the canonical form already (`YYYY-MM-DDTHH:MM:SSZ`, what
+    /// ``Instant/write(into:)`` writes for a UTC time without a fraction).
+    public let canonicalTime: UnsafeBufferPointer<UInt8>?
 }
 
 /// The scan behind ``ScannedEvent``: one pass that validates each value and copies it, white
@@ -168,7 +171,8 @@ public struct EventLineScanner {
             expectedVersion: expected, time: time, data: view(data),
             meta: found.meta.map(view),
             quotedID: found.id.map(view), quotedSource: found.source.map(view),
-            quotedStream: view(found.stream!), quotedType: view(found.type!))
+            quotedStream: view(found.stream!), quotedType: view(found.type!),
+            canonicalTime: timeText.count == 20 && timeText[10] == UInt8(ascii: "T") && timeText[19] == UInt8(ascii: "Z") ? timeText : nil)
     }
 
     /// A bit of its own for each key the log adds (told apart once known to be one of them).
