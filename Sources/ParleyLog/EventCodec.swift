@@ -169,7 +169,7 @@ public struct PreparedEvent: Sendable {
 
     /// Prepares `event`.
     public init(_ event: NewEvent) {
-        self.init(id: event.id, stream: event.stream, expectedVersion: event.expectedVersion) { w, field in
+        self.init(id: event.id, stream: event.stream, expectedVersion: event.expectedVersion, capacity: 256) { w, field in
             switch field {
             case .data: w.write(.object(event.data))
             case .id: if let id = event.id { w.write(string: id) }
@@ -184,7 +184,8 @@ public struct PreparedEvent: Sendable {
 
     /// Prepares an event read by ``EventLineScanner``, whose values are canonical bytes already.
     public init(_ event: ScannedEvent) {
-        self.init(id: event.id, stream: event.stream, expectedVersion: event.expectedVersion) { w, field in
+        let capacity = 160 + event.data.count + (event.meta?.count ?? 2) + event.quotedStream.count + (event.quotedID?.count ?? 0)
+        self.init(id: event.id, stream: event.stream, expectedVersion: event.expectedVersion, capacity: capacity) { w, field in
             switch field {
             case .data: w.bytes.append(contentsOf: event.data)
             case .id: if let id = event.quotedID { w.bytes.append(contentsOf: id) }
@@ -203,12 +204,13 @@ public struct PreparedEvent: Sendable {
     private enum Field { case data, id, meta, source, stream, time, type }
 
     /// The pieces, in the canonical order of the format, with `value` writing each field's
-    /// value (an absent id: nothing; the time: its text, without quotes).
-    private init(id: String?, stream: String, expectedVersion: Int64?, value: (inout JSONWriter, Field) -> Void) {
+    /// value (an absent id: nothing; the time: its text, without quotes) into room for about
+    /// `capacity` bytes.
+    private init(id: String?, stream: String, expectedVersion: Int64?, capacity: Int, value: (inout JSONWriter, Field) -> Void) {
         self.id = id
         self.stream = stream
         self.expectedVersion = expectedVersion
-        var w = JSONWriter(capacity: 160)
+        var w = JSONWriter(capacity: capacity)
         w.raw("{\"data\":")
         value(&w, .data)
         w.raw(",\"id\":")

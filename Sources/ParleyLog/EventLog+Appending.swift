@@ -263,7 +263,7 @@ struct BatchPlan {
         }
         current.version += 1
         if !mine { streams.append(slot) }
-        commit.entries[slot].pending = (self.batch, current.number, current.version)
+        commit.setPending(at: slot, for: self.batch, number: current.number, version: current.version)
         events.append(Planned(
             index: index, generatedID: batch[index].id == nil ? newIDs.next() : nil, position: position, version: current.version,
             streamNumber: current.number))
@@ -307,7 +307,7 @@ struct CommitStreams {
     private(set) var count: UInt64
     /// The streams, each found once by name (one hash of the name per event).
     private var slots: [ExactText: Int] = [:]
-    var entries: [Entry] = []
+    private var entries: [Entry] = []
     private var batches = 0
     /// The new events of the batches written: (stream number, position), in position order.
     private var events: [(stream: UInt64, position: UInt64)] = []
@@ -340,6 +340,12 @@ struct CommitStreams {
         let pending = entries[slot].pending
         if pending.batch == batch { return (pending.number, pending.version, true) }
         return (entries[slot].number, entries[slot].version, false)
+    }
+
+    /// Sets the number and version of the stream at `slot` after the events of `batch` admitted
+    /// so far.
+    mutating func setPending(at slot: Int, for batch: Int, number: UInt64, version: UInt64) {
+        entries[slot].pending = (batch, number, version)
     }
 
     /// Takes in what a batch that was written did to its streams.
