@@ -112,5 +112,9 @@ public struct JSONWriter {
     }
 
     /// Appends text that is already JSON.
-    public mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    public mutating func raw(_ text: String) {
+        // One copy of the contiguous UTF-8 (literals' are), not a walk of the UTF8View.
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
 }
