@@ -72,10 +72,11 @@ extension EventLog {
                 // One source of ids for the whole commit: a batch of one event would otherwise
                 // pay a getrandom call for it alone.
                 var newIDs = EventIDGenerator(recorded: now, after: lastGeneratedID.withLock { $0 })
-                var streams = CommitStreams(count: UInt64(try txn.count(tables.streams)))
+                let events = batches.reduce(0) { $0 + $1.count }
+                var streams = CommitStreams(count: UInt64(try txn.count(tables.streams)), events: events)
                 var recordedText: [UInt8] = []
                 now.write(into: &recordedText)
-                let concurrent = batches.count > 1 && batches.reduce(0, { $0 + $1.count }) >= RecordChain.concurrentEvents
+                let concurrent = batches.count > 1 && events >= RecordChain.concurrentEvents
                 let chain = RecordChain(after: head.hash, on: concurrent ? chainQueue : nil)
                 // The batch built before the last one: chained by now (or soon), to be written.
                 var built: BatchRecords?
@@ -312,7 +313,14 @@ struct CommitStreams {
     /// The new events of the batches written: (stream number, position), in position order.
     private var events: [(stream: UInt64, position: UInt64)] = []
 
-    init(count: UInt64) { self.count = count }
+    /// The state of a commit of `events` events, after `count` streams: room for a stream per
+    /// event up to 65,536 (a commit of new streams grew the dictionary of names step by step).
+    init(count: UInt64, events: Int) {
+        self.count = count
+        slots.reserveCapacity(min(events, 1 << 16))
+        entries.reserveCapacity(min(events, 1 << 16))
+        self.events.reserveCapacity(events)
+    }
 
     /// A number for a new batch of the commit.
     mutating func startBatch() -> Int {
@@ -357,7 +365,6 @@ struct CommitStreams {
             entries[slot].changed = true
         }
         count = plan.streamCount
-        events.reserveCapacity(events.count + plan.events.count)
         for planned in plan.events { events.append((planned.streamNumber, planned.position)) }
     }
 
