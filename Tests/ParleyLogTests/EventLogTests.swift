@@ -120,10 +120,12 @@ import ParleyModel
     }
 
     /// A commit of several large batches seals each batch's records on the chain's queue while
-    /// the next batch is built: the chain runs on across batches, past a refused batch, and
-    /// from one commit to the next.
+    /// the next batch is built: the chain runs on across batches, past a refused batch, from
+    /// one commit to the next, and through a commit done again after the map grew (a map of
+    /// 256 KiB fills in the first commit).
     @Test func largeCommitsChainAcrossTheirBatches() throws {
-        try withTemporaryLog(initialMapSize: 64 << 20) { log, _ in
+        try withTemporaryLog(initialMapSize: 256 << 10) { log, _ in
+            let startMap = log.environment.mapSize
             func batch(_ b: Int, refused: Bool = false) -> [NewEvent] {
                 (0..<400).map { i in note("s\(i % 7)", id: "b\(b)-\(i)", expected: refused && i == 399 ? 0 : nil, n: i) }
             }
@@ -132,6 +134,7 @@ import ParleyModel
                 #expect(results.map { (try? $0.get()) != nil } == [true, true, false, true])
             }
             #expect(try log.head() == 2400)
+            #expect(log.environment.mapSize > startMap)
             if case .failure(let failure) = try log.verify() { Issue.record("\(failure)") }
         }
     }
