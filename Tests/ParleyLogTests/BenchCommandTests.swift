@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+import ParleyModel
+import ParleyTestSupport
+
+/// `parley bench` on a small scale: every figure is there, the import's is the median of its
+/// runs, and the scratch directory is left empty.
+@Suite struct BenchCommandTests {
+    @Test func benchReportsTheMedianImportAndCleansUp() async throws {
+        let scratch = temporaryPath()
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let result = try await runProduct("parley", [
+            "bench", "--json", "--events", "3000", "--appends", "64", "--appenders", "4", "--view-events", "0",
+            "--import-runs", "3", "--scratch", scratch,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let figures = try JSONParser.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let runs = try #require(figures["import"]?["runs_events_per_s"]?.arrayValue).compactMap(\.doubleValue)
+        #expect(runs.count == 3)
+        #expect(figures["import"]?["events_per_s"]?.doubleValue == runs.sorted()[1])
+        #expect(figures["import"]?["events"] == .int(3000))
+        for figure in ["scan", "concurrent_append", "stream_reads", "disk"] { #expect(figures[figure] != nil, "no \(figure)") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
+    }
+}
