@@ -387,9 +387,8 @@ struct CommitStreams {
                         values[end - start] = events[end].position.bigEndian
                         end += 1
                     }
-                    try BigEndian64(stream).withStoreBytes { key throws(StoreError) in
-                        try cursor.appendDuplicates(key, values: UnsafeRawBufferPointer(start: values.baseAddress, count: (end - start) * 8), size: 8)
-                    }
+                    try cursor.appendDuplicates(
+                        BigEndian64(stream), values: UnsafeRawBufferPointer(start: values.baseAddress, count: (end - start) * 8), size: 8)
                     start = end
                 }
             }

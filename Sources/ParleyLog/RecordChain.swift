@@ -4,11 +4,11 @@ import ParleyStore
 /// The records of one batch, built and waiting to be chained and written: one buffer, each
 /// record its 32-byte hash slot and then its canonical bytes.
 final class BatchRecords: @unchecked Sendable {
-    private(set) var bytes: [UInt8] = []
+    private var bytes: [UInt8] = []
     /// Where each record starts in `bytes`.
     private var starts: [Int] = []
     /// The position of each record.
-    private(set) var positions: [UInt64] = []
+    private var positions: [UInt64] = []
     /// Signalled once every record is sealed.
     fileprivate let chained = DispatchSemaphore(value: 0)
 

@@ -28,35 +28,20 @@ public struct Transaction {
         return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
     }
 
-    /// How a ``put(_:_:in:mode:)`` treats existing keys.
-    public enum PutMode: Sendable {
-        /// Replace any value (``insert(_:_:in:)`` keeps an existing one).
-        case upsert
-        /// The key sorts after every key in the database (fast, fully packed pages).
-        case append
-        /// In a database with duplicate keys: the value sorts after the key's other values.
-        case appendDuplicate
-    }
-
-    /// Stores `value` under `key`.
+    /// Stores `value` under `key`, replacing any value (``insert(_:_:in:)`` keeps an existing
+    /// one; appends at the end of a table go through ``Cursor/append(_:_:)``).
     @inlinable
-    public func put(_ key: some StoreBytes, _ value: some StoreBytes, in db: Database, mode: PutMode = .upsert) throws(StoreError) {
+    public func put(_ key: some StoreBytes, _ value: some StoreBytes, in db: Database) throws(StoreError) {
         try key.withStoreBytes { k throws(StoreError) in
-            try value.withStoreBytes { v throws(StoreError) in try put(k, v, in: db, mode: mode) }
+            try value.withStoreBytes { v throws(StoreError) in try put(k, v, in: db) }
         }
     }
 
-    /// Stores `value` under `key` (both copied into the map), as ``put(_:_:in:mode:)``.
-    public func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, in db: Database, mode: PutMode = .upsert) throws(StoreError) {
-        let flags: UInt32
-        switch mode {
-        case .upsert: flags = 0
-        case .append: flags = UInt32(MDB_APPEND)
-        case .appendDuplicate: flags = UInt32(MDB_APPENDDUP)
-        }
+    /// Stores `value` under `key` (both copied into the map), as ``put(_:_:in:)``.
+    public func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, in db: Database) throws(StoreError) {
         var kv = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var vv = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
-        try check(mdb_put(txn, db.dbi, &kv, &vv, flags), "cannot write a key")
+        try check(mdb_put(txn, db.dbi, &kv, &vv, 0), "cannot write a key")
     }
 
     /// Stores `value` under `key` unless the key exists; returns the existing value then (a view
@@ -164,16 +149,18 @@ public struct Cursor {
     /// Stores the values packed in `values`, `size` bytes each, under `key` in a database with
     /// fixed-size duplicates, all sorting after the key's other values and in ascending order:
     /// one descent of the tree for all of them.
-    public func appendDuplicates(_ key: UnsafeRawBufferPointer, values: UnsafeRawBufferPointer, size: Int) throws(StoreError) {
+    public func appendDuplicates(_ key: some StoreBytes, values: UnsafeRawBufferPointer, size: Int) throws(StoreError) {
         precondition(size > 0 && values.count % size == 0)
-        var kv = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
-        var data = (
-            MDB_val(mv_size: size, mv_data: UnsafeMutableRawPointer(mutating: values.baseAddress)),
-            MDB_val(mv_size: values.count / size, mv_data: nil))
-        let rc = withUnsafeMutablePointer(to: &data) {
-            $0.withMemoryRebound(to: MDB_val.self, capacity: 2) { mdb_cursor_put(cursor, &kv, $0, UInt32(MDB_MULTIPLE | MDB_APPENDDUP)) }
+        try key.withStoreBytes { k throws(StoreError) in
+            var kv = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+            var data = (
+                MDB_val(mv_size: size, mv_data: UnsafeMutableRawPointer(mutating: values.baseAddress)),
+                MDB_val(mv_size: values.count / size, mv_data: nil))
+            let rc = withUnsafeMutablePointer(to: &data) {
+                $0.withMemoryRebound(to: MDB_val.self, capacity: 2) { mdb_cursor_put(cursor, &kv, $0, UInt32(MDB_MULTIPLE | MDB_APPENDDUP)) }
+            }
+            try check(rc, "cannot write a key's values")
         }
-        try check(rc, "cannot write a key's values")
     }
 
     /// The first entry whose key is ≥ `key`.

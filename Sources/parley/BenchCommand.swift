@@ -47,8 +47,12 @@ struct BenchCommand: AsyncParsableCommand {
         // figures below.
         guard importRuns >= 1 else { throw CommandFailure(message: "--import-runs must be at least 1", status: 2) }
         var importSeconds: [Double] = []
+        var imported: EventLog?
         for run in 1...importRuns {
-            if run > 1 { try? FileManager.default.removeItem(atPath: directory) }
+            if run > 1 {
+                imported = nil  // closed before its directory goes
+                try? FileManager.default.removeItem(atPath: directory)
+            }
             let fresh = try EventLog(directory: directory)
             progress("importing (\(run) of \(importRuns))")
             importSeconds.append(try measure {
@@ -56,8 +60,9 @@ struct BenchCommand: AsyncParsableCommand {
                 let summary = try LogImporter(log: fresh).run(from: handle)
                 precondition(summary.appended == events)
             })
+            imported = fresh
         }
-        let log = try EventLog(directory: directory)
+        let log = imported!
         let medianSeconds = importSeconds.sorted()[importSeconds.count / 2]
         figures["import"] = [
             "events": .int(Int64(events)), "seconds": .double(medianSeconds), "events_per_s": .double(Double(events) / medianSeconds),
