@@ -157,6 +157,9 @@ public struct PreparedEvent: Sendable {
     /// The id the event came with, if any.
     let id: String?
     let stream: String
+    /// A hash of `stream`'s bytes (this process's seeded `Hasher`), so that the writer, which
+    /// looks the stream up by name, does not hash it (see ``CommitStreams``).
+    let streamHash: Int
     /// `0`: the stream must not exist yet; `N`: its version must be exactly `N`.
     let expectedVersion: Int64?
     /// The event's canonical bytes around the fields the log adds, in three pieces:
@@ -209,6 +212,10 @@ public struct PreparedEvent: Sendable {
     private init(id: String?, stream: String, expectedVersion: Int64?, capacity: Int, value: (inout JSONWriter, Field) -> Void) {
         self.id = id
         self.stream = stream
+        var hasher = Hasher()
+        var name = stream
+        name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        streamHash = hasher.finalize()
         self.expectedVersion = expectedVersion
         var w = JSONWriter(capacity: capacity)
         w.raw("{\"data\":")

@@ -139,6 +139,24 @@ import ParleyModel
         }
     }
 
+    /// One commit over more streams than its table of names first has room for (16,384, then
+    /// it doubles): every stream keeps its own number and version.
+    @Test func aCommitOverManyStreamsFindsEachAgain() throws {
+        try withTemporaryLog(initialMapSize: 64 << 20) { log, _ in
+            let streams = 20_000
+            // Each stream twice in the one commit (the second time through the grown table),
+            // over 40 batches of 1,000.
+            let events = (0..<(2 * streams)).map { i in note("s\(i % streams)", expected: Int64(i / streams), n: i) }
+            let batches = stride(from: 0, to: events.count, by: 1000).map { Array(events[$0..<($0 + 1000)]) }
+            let results = try log.append(batches: batches)
+            #expect(results.allSatisfy { (try? $0.get()) != nil })
+            #expect(try log.stats().streams == streams)
+            let next = try log.append([note("s0", expected: 2), note("s\(streams - 1)", expected: 2), note("s\(streams / 2)", expected: 2)])
+            #expect(next.positions == [40_001, 40_002, 40_003])
+            #expect(try log.read(stream: "s\(streams / 2)").map(\.version) == [1, 2, 3])
+        }
+    }
+
     /// An outcome rebuilds the events it appended from the batch (the daemon's views take them
     /// so instead of decoding the log again): exactly what reading them back gives, for events
     /// parsed as a request's are, whatever they hold.
