@@ -41,7 +41,6 @@ extension BenchCommand {
                 process.waitUntilExit()
             }
         }
-        func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
         let cli = try cliSeconds()
         let warm = median(try (0..<3).map { _ in try cliSeconds() })
         // Every query as a whole CLI process with the stored state warm, now and 45 days back

@@ -63,7 +63,7 @@ struct BenchCommand: AsyncParsableCommand {
             imported = fresh
         }
         let log = imported!
-        let medianSeconds = importSeconds.sorted()[importSeconds.count / 2]
+        let medianSeconds = median(importSeconds)
         figures["import"] = [
             "events": .int(Int64(events)), "seconds": .double(medianSeconds), "events_per_s": .double(Double(events) / medianSeconds),
             "runs_events_per_s": .array(importSeconds.map { .double(Double(events) / $0) }),
@@ -219,3 +219,7 @@ enum BenchEvents {
         try handle.synchronize()
     }
 }
+
+/// The middle of `timings` (the upper middle of an even count): the figure the bench reports
+/// for anything it times more than once, since single timings here vary by a third.
+func median(_ timings: [Double]) -> Double { timings.sorted()[timings.count / 2] }
