@@ -67,19 +67,20 @@ public final class LiveViews: @unchecked Sendable {
         guard checkpoint > position else { return }
         // The entries of the new events: in order after `lastKey`, unless some are earlier.
         // Without a state (position 0) there is nothing to apply them to: rebuild at once.
-        var fresh: [(key: [UInt8], event: Event)] = []
         var backfilled = position == 0
-        func take(_ key: [UInt8], _ event: Event) {
-            if !lastKey.isEmpty, key.lexicographicallyPrecedes(lastKey) { backfilled = true }
-            fresh.append((key, event))
-        }
         if !backfilled {
             let contiguous = zip(chunks, chunks.dropFirst()).allSatisfy { $1.positions.lowerBound == $0.positions.upperBound + 1 }
             let covered = contiguous && chunks.first?.positions.lowerBound == position + 1 && chunks.last?.positions.upperBound == checkpoint
-            if covered {
-                for chunk in chunks { for (key, event) in chunk.entries { take(key, event) } }
-            } else {
-                for (key, event) in try index.newEvents(after: position, through: checkpoint) { take(key, event) }
+            if !covered { chunks = [ViewIndex.IndexedChunk(positions: position + 1...checkpoint, entries: try index.newEvents(after: position, through: checkpoint))] }
+            switch Self.order(of: chunks, after: lastKey) {
+            case .backfilled: backfilled = true
+            case .ascending:
+                // The usual case: applied where they are, without copying an event.
+                for chunk in chunks { apply(chunk.entries) }
+            case .unsorted:
+                var fresh = chunks.flatMap(\.entries)
+                fresh.sort { $0.key.lexicographicallyPrecedes($1.key) }
+                apply(fresh)
             }
         }
         if backfilled {
@@ -99,16 +100,36 @@ public final class LiveViews: @unchecked Sendable {
             lastKey = last
             rebuiltSinceStored = true
             if position != 0 { rebuilds += 1 }
-        } else {
-            fresh.sort { $0.key.lexicographicallyPrecedes($1.key) }
-            for (key, event) in fresh {
-                state.apply(event)
-                if event.type == "policy.set" { policyEvents.append(event) }
-                lastKey = key
-            }
         }
         position = checkpoint
         changed = true
+    }
+
+    /// How new index entries stand against the state's last key: all after it and in key
+    /// order, all after it but not in order, or some before it (backfilled: the state is rebuilt).
+    private enum Order { case ascending, unsorted, backfilled }
+
+    private static func order(of chunks: [ViewIndex.IndexedChunk], after lastKey: [UInt8]) -> Order {
+        var ascending = true
+        var previous = lastKey
+        for chunk in chunks {
+            for i in chunk.entries.indices {
+                let key = chunk.entries[i].key
+                if !lastKey.isEmpty, key.lexicographicallyPrecedes(lastKey) { return .backfilled }
+                if ascending, key.lexicographicallyPrecedes(previous) { ascending = false }
+                previous = key
+            }
+        }
+        return ascending ? .ascending : .unsorted
+    }
+
+    /// Applies `entries`, in their order, to the state (the caller holds the lock).
+    private func apply(_ entries: [(key: [UInt8], event: Event)]) {
+        for i in entries.indices {
+            state.apply(entries[i].event)
+            if entries[i].event.type == "policy.set" { policyEvents.append(entries[i].event) }
+        }
+        if let last = entries.last { lastKey = last.key }
     }
 
     /// Stores the state (``ViewSnapshot``) when it changed since it was loaded or last stored,

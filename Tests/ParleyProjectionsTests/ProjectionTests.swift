@@ -197,6 +197,8 @@ func withLogAndIndex<T>(_ body: (EventLog, ViewIndex) throws -> T) throws -> T {
                     e.time = Instant(microseconds: Bool.random(using: &rng) && round % 3 == 1 ? clock - 86_400_000_000 * 3 : clock)
                     batch.append(e)
                 }
+                // Every third round, later than everything applied but out of time order.
+                if round % 3 == 2 { batch.shuffle(using: &rng) }
                 _ = try log.append(batch)
                 try live.refresh()
                 #expect(live.currentPosition == (try log.head()))
