@@ -60,8 +60,8 @@ extension SupportView {
         }
         w.optionalInstant(latestTicketTime)
         w.varint(records.count)
-        for (id, t) in records {
-            w.string(id)
+        for t in records.values {
+            w.string(t.id)
             w.bool(t.opening != nil)
             if let o = t.opening {
                 w.instant(o.time)
@@ -134,7 +134,7 @@ extension SupportView {
             guard (t.times != nil) == (t.opening != nil), t.firstStaffReply == nil || t.opening == nil || t.times?.frt != nil else {
                 throw ViewStateError.invalid
             }
-            records[t.id] = t
+            records.insert(t)
         }
     }
 }

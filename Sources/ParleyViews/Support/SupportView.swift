@@ -13,7 +13,7 @@ public import ParleyModel
 /// hold for it.
 public struct SupportView: Sendable {
     /// Every ticket any `ticket.*` event named, opened or not.
-    var records: [String: SupportTicket] = [:]
+    var records = TicketRecords()
     /// The `sla` policies of the `policy.set` events taken in: what the memo is computed under.
     var slaPolicies = SLAPolicyHistory()
     /// The latest time of a `ticket.*` event taken in; `nil` before the first one.
@@ -43,7 +43,7 @@ public struct SupportView: Sendable {
         switch event.type {
         case "ticket.opened", "ticket.replied", "ticket.escalated", "ticket.resolved", "ticket.reopened":
             let policies = slaPolicies
-            records[id, default: SupportTicket(id: id)].take(event, policies: policies)
+            records.update(id) { $0.take(event, policies: policies) }
             latestTicketTime = max(latestTicketTime ?? event.time, event.time)
             forgetCurrent()
         default:
@@ -150,5 +150,39 @@ extension SupportTicket {
         let change = record(event)
         guard change != .nothing, change != .escalation, let opening else { return }
         updateTimes(after: change, under: policies.inForce(at: opening.time))
+    }
+}
+
+/// The support view's tickets by id: the tickets in the order they were first named, and where
+/// each one is. A dictionary of whole tickets moved and rehashed every one of them each time it
+/// doubled: half of the support view's time under ingest of new tickets.
+struct TicketRecords: Sendable {
+    /// The tickets; their ids never change in place.
+    var values: [SupportTicket] = []
+    private var places: [String: Int] = [:]
+
+    var count: Int { values.count }
+
+    /// The ticket `id`, if any event named it.
+    subscript(id: String) -> SupportTicket? { places[id].map { values[$0] } }
+
+    mutating func reserveCapacity(_ count: Int) {
+        values.reserveCapacity(count)
+        places.reserveCapacity(count)
+    }
+
+    /// Changes the ticket `id` with `body`, starting from an empty one when it is new.
+    mutating func update(_ id: String, _ body: (inout SupportTicket) -> Void) {
+        if let place = places[id] { return body(&values[place]) }
+        places[id] = values.count
+        values.append(SupportTicket(id: id))
+        body(&values[values.count - 1])
+    }
+
+    /// Puts `ticket` in, in place of the one with its id if there is one.
+    mutating func insert(_ ticket: SupportTicket) {
+        if let place = places[ticket.id] { return values[place] = ticket }
+        places[ticket.id] = values.count
+        values.append(ticket)
     }
 }
