@@ -41,7 +41,8 @@ public final class Daemon: Sendable {
         self.logger = logger
         self.metrics = metrics
         log = try EventLog(directory: configuration.data, create: true)
-        ingest = try EventIngest(log: log, metrics: metrics)
+        ingest = try EventIngest(
+            log: log, metrics: metrics, maxViewLag: configuration.limits.maxViewLag, maxViewWaitSeconds: configuration.limits.maxViewWaitSeconds)
         views = try ViewService(index: ViewIndex(log: log), ingest: ingest, metrics: metrics, limits: configuration.limits, logger: logger)
         plugins = try pluginHost?(PluginHostContext(plugins: configuration.plugins, ingest: ingest, logger: logger))
     }

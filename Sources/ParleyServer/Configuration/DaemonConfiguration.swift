@@ -54,6 +54,11 @@ public struct ServerLimits: Sendable {
     public var viewCatchUpIntervalSeconds = 0.01
     /// Seconds between refreshes of the support gauges of `/metrics` (0: never).
     public var supportGaugeSeconds = 60.0
+    /// Positions the views may fall behind the log's head before appends wait for them (a
+    /// second or two of the views' work: the longest a view query then waits under load).
+    public var maxViewLag = 200_000
+    /// Seconds an append waits for the views at most, then goes ahead.
+    public var maxViewWaitSeconds = 5.0
 
     /// The defaults.
     public init() {}

@@ -7,6 +7,10 @@ import Foundation
 /// The daemon's one way into the log: every append (HTTP requests, plugin emits) goes through
 /// one ``GroupCommitter``, so concurrent batches share LMDB commits, and each durable commit
 /// advances the ``LogHeadSignal`` that event streams and the views wait on.
+///
+/// Appends wait while the views are more than ``maxViewLag`` positions behind the head: under
+/// load the views can apply, ingest runs freely; under more, it runs at their pace, and the lag
+/// that every view query waits out stays bounded instead of growing while the load lasts.
 public final class EventIngest: Sendable {
     /// The log.
     public let log: EventLog
@@ -14,12 +18,21 @@ public final class EventIngest: Sendable {
     public let head: LogHeadSignal
     /// The events appended here, until the view service has taken them.
     public let committed = CommittedEvents()
+    /// The position the views hold, advanced by the view service after each catch-up.
+    public let viewCheckpoint = LogHeadSignal(head: 0)
+    /// The most positions the views may fall behind before appends wait for them.
+    let maxViewLag: UInt64
+    /// The longest an append waits for the views before it goes ahead anyway.
+    let maxViewWait: Duration
     let committer: GroupCommitter
 
-    /// Starts the writer of `log`, recording each commit in `metrics`.
-    public init(log: EventLog, metrics: DaemonMetrics) throws(LogError) {
+    /// Starts the writer of `log`, recording each commit in `metrics`; appends wait (at most
+    /// `maxViewWaitSeconds`) while the views are more than `maxViewLag` positions behind.
+    public init(log: EventLog, metrics: DaemonMetrics, maxViewLag: Int = 200_000, maxViewWaitSeconds: Double = 5) throws(LogError) {
         self.log = log
         self.head = LogHeadSignal(head: try log.head())
+        self.maxViewLag = UInt64(max(0, maxViewLag))
+        self.maxViewWait = .milliseconds(Int(maxViewWaitSeconds * 1000))
         self.committer = GroupCommitter(log: log) { [metrics] commit in metrics.record(commit) }
     }
 
@@ -27,11 +40,25 @@ public final class EventIngest: Sendable {
     ///
     /// - Throws: ``LogError`` naming the event and field at fault; nothing of the batch is written.
     public func append(_ batch: [NewEvent]) async throws(LogError) -> AppendOutcome {
+        await waitForViews()
         let outcome = try await committer.append(batch)
         // Before the head moves: the view service wakes on it and looks for these.
         if outcome.appended > 0 { committed.add(outcome.events(of: batch)) }
         if let last = outcome.positions.max() { head.advance(to: last) }
         return outcome
+    }
+
+    /// Waits while the views are more than ``maxViewLag`` positions behind the head, at most
+    /// ``maxViewWait``: each catch-up of the views advances ``viewCheckpoint`` and wakes it.
+    func waitForViews() async {
+        let deadline = ContinuousClock.now + maxViewWait
+        while true {
+            // Read before the check: a catch-up between the two then ends the wait at once.
+            let views = viewCheckpoint.position
+            let left = deadline - ContinuousClock.now
+            guard head.position > views + maxViewLag, left > .zero else { return }
+            _ = await viewCheckpoint.wait(past: views, atMost: Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
+        }
     }
 
     /// Finishes the batches already handed in and stops the writer (off the cooperative pool:

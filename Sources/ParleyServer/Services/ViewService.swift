@@ -18,7 +18,7 @@ public final class ViewService: Service, Sendable {
     let metrics: DaemonMetrics
     let limits: ServerLimits
     let logger: Logger
-    /// The index's checkpoint, as a signal queries wait on.
+    /// The index's checkpoint, as a signal queries (and appends, see ``EventIngest``) wait on.
     let checkpoint: LogHeadSignal
     /// The whole log's views in memory (answers every instant; `at_position` goes to the index).
     let live: LiveViews
@@ -31,7 +31,8 @@ public final class ViewService: Service, Sendable {
         self.metrics = metrics
         self.limits = limits
         self.logger = logger
-        self.checkpoint = LogHeadSignal(head: try index.checkpoint())
+        self.checkpoint = ingest.viewCheckpoint
+        checkpoint.advance(to: try index.checkpoint())
         // The views' stored state, when there is one: start from it rather than re-reduce.
         self.live = try LiveViews(restoring: index)
     }

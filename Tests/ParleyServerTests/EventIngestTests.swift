@@ -1,0 +1,42 @@
+import Foundation
+import ParleyLog
+import ParleyModel
+@testable import ParleyServer
+import ParleyTestSupport
+import Testing
+
+/// Appends wait for views that fall too far behind, and only so long.
+@Suite struct EventIngestTests {
+    static func notes(_ count: Int, from first: Int = 0) -> [NewEvent] {
+        (first..<(first + count)).map { i in
+            NewEvent(stream: "s\(i % 3)", type: "test.note", time: Instant(microseconds: 1_780_000_000_000_000), data: ["n": .int(Int64(i))])
+        }
+    }
+
+    @Test func appendsWaitWhileTheViewsAreTooFarBehind() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ingest = try EventIngest(log: EventLog(directory: directory), metrics: DaemonMetrics(), maxViewLag: 10, maxViewWaitSeconds: 60)
+        // The views hold nothing yet: 15 positions behind after this.
+        _ = try await ingest.append(Self.notes(15))
+        let next = Task { try await ingest.append(Self.notes(1, from: 15)) }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try ingest.log.head() == 15, "an append went ahead of views 15 positions behind")
+        // A catch-up to within the bound lets it through.
+        ingest.viewCheckpoint.advance(to: 6)
+        #expect(try await next.value.positions == [16])
+        await ingest.shutdown()
+    }
+
+    @Test(.timeLimit(.minutes(1))) func anAppendGoesAheadAfterItsLongestWait() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ingest = try EventIngest(log: EventLog(directory: directory), metrics: DaemonMetrics(), maxViewLag: 10, maxViewWaitSeconds: 0.2)
+        _ = try await ingest.append(Self.notes(15))
+        // No view service runs: the append waits its 0.2 s, then is written all the same.
+        let start = ContinuousClock.now
+        #expect(try await ingest.append(Self.notes(1, from: 15)).positions == [16])
+        #expect(ContinuousClock.now - start >= .milliseconds(200))
+        await ingest.shutdown()
+    }
+}
