@@ -21,7 +21,7 @@ public protocol StoreBytes {
 
 extension Array: StoreBytes where Element == UInt8 {
     @inlinable public func withStoreBytes<R>(_ body: (UnsafeRawBufferPointer) throws(StoreError) -> R) throws(StoreError) -> R {
-        try withUnsafeBytes { bytes in Result { () throws(StoreError) in try body(bytes) } }.get()
+        try withUnsafeBufferPointer { bytes throws(StoreError) in try body(UnsafeRawBufferPointer(bytes)) }
     }
 }
 
@@ -47,6 +47,6 @@ public struct BigEndian64: StoreBytes {
     @inlinable public init(_ value: UInt64) { self.value = value }
 
     @inlinable public func withStoreBytes<R>(_ body: (UnsafeRawBufferPointer) throws(StoreError) -> R) throws(StoreError) -> R {
-        try withUnsafeBytes(of: value.bigEndian) { bytes in Result { () throws(StoreError) in try body(bytes) } }.get()
+        try withUnsafeBytes(of: value.bigEndian) { bytes throws(StoreError) in try body(bytes) }
     }
 }
