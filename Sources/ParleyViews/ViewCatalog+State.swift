@@ -52,15 +52,13 @@ extension Views {
 
 extension SupportView {
     func encode(into w: inout ViewStateWriter) {
-        w.varint(slaPolicies.changes.count)
-        for change in slaPolicies.changes {
+        w.list(slaPolicies.changes) { w, change in
             w.instant(change.time)
             w.uint64(change.position)
             w.slaPolicy(change.policy)
         }
         w.optionalInstant(latestTicketTime)
-        w.varint(records.count)
-        for t in records.values {
+        w.list(records.values) { w, t in
             w.string(t.id)
             w.bool(t.opening != nil)
             if let o = t.opening {
@@ -69,18 +67,13 @@ extension SupportView {
                 w.string(o.member)
             }
             w.optionalInstant(t.firstStaffReply)
-            w.varint(t.statusChanges.count)
-            for c in t.statusChanges {
+            w.list(t.statusChanges) { w, c in
                 w.instant(c.time)
                 w.uint64(c.position)
                 w.bool(c.resolved)
                 w.int64(c.business)
             }
-            w.varint(t.teams.count)
-            for (team, time) in t.teams {
-                w.string(team)
-                w.instant(time)
-            }
+            w.dictionary(t.teams) { w, time in w.instant(time) }
             w.optionalInstant(t.firstEscalation)
             w.bool(t.times != nil)
             if let times = t.times {
@@ -112,12 +105,10 @@ extension SupportView {
                 t.opening = SupportTicket.Opening(time: try r.instant(), position: try r.uint64(), member: try r.string())
             }
             t.firstStaffReply = try r.optionalInstant()
-            let changes = try r.count(width: 25)
-            t.statusChanges.reserveCapacity(changes)
-            for _ in 0..<changes {
-                t.statusChanges.append(.init(time: try r.instant(), position: try r.uint64(), resolved: try r.bool(), business: try r.int64()))
+            t.statusChanges = try r.list(width: 25) { r throws(ViewStateError) in
+                .init(time: try r.instant(), position: try r.uint64(), resolved: try r.bool(), business: try r.int64())
             }
-            for _ in 0..<(try r.count(width: 9)) { t.teams[try r.string()] = try r.instant() }
+            t.teams = try r.dictionary(width: 9) { r throws(ViewStateError) in try r.instant() }
             t.firstEscalation = try r.optionalInstant()
             if try r.bool() {
                 let threshold = try r.optionalInt64(), frt = try r.optionalInt64(), due = try r.optionalInstant()
@@ -141,65 +132,47 @@ extension SupportView {
 
 extension CommunityView {
     func encode(into w: inout ViewStateWriter) {
-        w.varint(members.count)
-        for (id, m) in members {
-            w.string(id)
+        w.dictionary(members) { w, m in
             w.optionalInstant(m.firstSeen)
             w.instants(m.contributions.times)
-            w.varint(m.kinds.count)
-            for k in m.kinds { w.byte(k.rawValue) }
+            w.list(m.kinds) { w, k in w.byte(k.rawValue) }
             for changes in [m.moderator, m.expert] {
-                w.varint(changes.count)
-                for c in changes {
+                w.list(changes) { w, c in
                     w.instant(c.time)
                     w.bool(c.assigned)
                 }
             }
         }
         w.instants(ugcPosts.times)
-        w.varint(flags.count)
-        for (reason, times) in flags {
-            w.string(reason)
-            w.instants(times.times)
-        }
+        w.dictionary(flags) { w, times in w.instants(times.times) }
     }
 
     init(from r: inout ViewStateReader) throws(ViewStateError) {
         self.init()
-        let n = try r.count()
-        members.reserveCapacity(n)
-        for _ in 0..<n {
-            let id = try r.string()
+        members = try r.dictionary { r throws(ViewStateError) in
             var m = Member()
             m.firstSeen = try r.optionalInstant()
             m.contributions = SortedInstants(sorted: try r.instants())
-            let kinds = try r.count()
-            m.kinds.reserveCapacity(kinds)
-            for _ in 0..<kinds {
+            m.kinds = try r.list { r throws(ViewStateError) in
                 guard let kind = ContributionKind(rawValue: try r.byte()) else { throw ViewStateError.invalid }
-                m.kinds.append(kind)
+                return kind
             }
             m.moderator = try Self.roleChanges(from: &r)
             m.expert = try Self.roleChanges(from: &r)
-            members[id] = m
+            return m
         }
         ugcPosts = SortedInstants(sorted: try r.instants())
-        for _ in 0..<(try r.count()) { flags[try r.string()] = SortedInstants(sorted: try r.instants()) }
+        flags = try r.dictionary { r throws(ViewStateError) in SortedInstants(sorted: try r.instants()) }
     }
 
     private static func roleChanges(from r: inout ViewStateReader) throws(ViewStateError) -> [(time: Instant, assigned: Bool)] {
-        let n = try r.count(width: 9)
-        var changes: [(time: Instant, assigned: Bool)] = []
-        changes.reserveCapacity(n)
-        for _ in 0..<n { changes.append((try r.instant(), try r.bool())) }
-        return changes
+        try r.list(width: 9) { r throws(ViewStateError) in (time: try r.instant(), assigned: try r.bool()) }
     }
 }
 
 extension ContentView {
     func encode(into w: inout ViewStateWriter) {
-        w.varint(posts.count)
-        for p in posts {
+        w.list(posts) { w, p in
             w.string(p.id)
             w.instant(p.time)
             w.bool(p.byBrand)
@@ -209,11 +182,7 @@ extension ContentView {
             w.bool(p.adLabel)
             w.bool(p.captions)
         }
-        w.varint(engagement.count)
-        for (id, times) in engagement {
-            w.string(id)
-            w.instants(times.times)
-        }
+        w.dictionary(engagement) { w, times in w.instants(times.times) }
         w.instants(contributions.times)
     }
 
@@ -230,9 +199,7 @@ extension ContentView {
             posts.append(post)
             postIDs.insert(post.id)
         }
-        let ids = try r.count()
-        engagement.reserveCapacity(ids)
-        for _ in 0..<ids { engagement[try r.string()] = SortedInstants(sorted: try r.instants()) }
+        engagement = try r.dictionary { r throws(ViewStateError) in SortedInstants(sorted: try r.instants()) }
         contributions = SortedInstants(sorted: try r.instants())
     }
 }
@@ -240,102 +207,70 @@ extension ContentView {
 extension ProductView {
     func encode(into w: inout ViewStateWriter) {
         w.varint(applied)
-        w.varint(proposals.count)
-        for (idea, p) in proposals {
-            w.string(idea)
+        w.dictionary(proposals) { w, p in
             w.varint(p.sequence)
             w.instant(p.time)
             w.string(p.author)
             w.string(p.title)
         }
-        w.varint(statuses.count)
-        for (idea, changes) in statuses {
-            w.string(idea)
-            w.varint(changes.count)
-            for c in changes {
+        w.dictionary(statuses) { w, changes in
+            w.list(changes) { w, c in
                 w.instant(c.time)
                 w.string(c.status)
             }
         }
-        w.varint(estimates.count)
-        for (idea, changes) in estimates {
-            w.string(idea)
-            w.varint(changes.count)
-            for c in changes {
+        w.dictionary(estimates) { w, changes in
+            w.list(changes) { w, c in
                 w.instant(c.time)
                 w.int64(c.impact)
                 w.int64(c.cost)
             }
         }
-        w.varint(votes.count)
-        for (idea, byMember) in votes {
-            w.string(idea)
-            w.varint(byMember.count)
-            for (member, changes) in byMember {
-                w.string(member)
-                w.varint(changes.count)
-                for c in changes {
+        w.dictionary(votes) { w, byMember in
+            w.dictionary(byMember) { w, changes in
+                w.list(changes) { w, c in
                     w.instant(c.time)
                     w.bool(c.voted)
                 }
             }
         }
-        w.varint(merges.count)
-        for m in merges {
+        w.list(merges) { w, m in
             w.varint(m.sequence)
             w.instant(m.time)
             w.string(m.idea)
             w.string(m.into)
         }
-        w.varint(announcements.count)
-        for a in announcements {
+        w.list(announcements) { w, a in
             w.instant(a.time)
-            for list in [a.ideas, a.notified] {
-                w.varint(list.count)
-                for s in list { w.string(s) }
-            }
+            w.list(a.ideas) { w, s in w.string(s) }
+            w.list(a.notified) { w, s in w.string(s) }
         }
     }
 
     init(from r: inout ViewStateReader) throws(ViewStateError) {
         self.init()
         applied = try r.varint()
-        for _ in 0..<(try r.count()) {
-            proposals[try r.string()] = Proposal(sequence: try r.varint(), time: try r.instant(), author: try r.string(), title: try r.string())
+        proposals = try r.dictionary { r throws(ViewStateError) in
+            Proposal(sequence: try r.varint(), time: try r.instant(), author: try r.string(), title: try r.string())
         }
-        for _ in 0..<(try r.count()) {
-            let idea = try r.string()
-            var changes: [(time: Instant, status: String)] = []
-            for _ in 0..<(try r.count(width: 9)) { changes.append((try r.instant(), try r.string())) }
-            statuses[idea] = changes
+        statuses = try r.dictionary { r throws(ViewStateError) in
+            try r.list(width: 9) { r throws(ViewStateError) in (time: try r.instant(), status: try r.string()) }
         }
-        for _ in 0..<(try r.count()) {
-            let idea = try r.string()
-            var changes: [(time: Instant, impact: Int64, cost: Int64)] = []
-            for _ in 0..<(try r.count(width: 24)) { changes.append((try r.instant(), try r.int64(), try r.int64())) }
-            estimates[idea] = changes
+        estimates = try r.dictionary { r throws(ViewStateError) in
+            try r.list(width: 24) { r throws(ViewStateError) in (time: try r.instant(), impact: try r.int64(), cost: try r.int64()) }
         }
-        for _ in 0..<(try r.count()) {
-            let idea = try r.string()
-            var byMember: [String: [(time: Instant, voted: Bool)]] = [:]
-            for _ in 0..<(try r.count()) {
-                let member = try r.string()
-                var changes: [(time: Instant, voted: Bool)] = []
-                for _ in 0..<(try r.count(width: 9)) { changes.append((try r.instant(), try r.bool())) }
-                byMember[member] = changes
+        votes = try r.dictionary { r throws(ViewStateError) in
+            try r.dictionary { r throws(ViewStateError) in
+                try r.list(width: 9) { r throws(ViewStateError) in (time: try r.instant(), voted: try r.bool()) }
             }
-            votes[idea] = byMember
         }
-        for _ in 0..<(try r.count(width: 11)) {
-            merges.append(Merge(sequence: try r.varint(), time: try r.instant(), idea: try r.string(), into: try r.string()))
+        merges = try r.list(width: 11) { r throws(ViewStateError) in
+            Merge(sequence: try r.varint(), time: try r.instant(), idea: try r.string(), into: try r.string())
         }
-        for _ in 0..<(try r.count(width: 10)) {
-            let time = try r.instant()
-            var lists: [[String]] = [[], []]
-            for i in 0..<2 {
-                for _ in 0..<(try r.count()) { lists[i].append(try r.string()) }
-            }
-            announcements.append(Announcement(time: time, ideas: lists[0], notified: lists[1]))
+        announcements = try r.list(width: 10) { r throws(ViewStateError) in
+            Announcement(
+                time: try r.instant(), ideas: try r.list { r throws(ViewStateError) in try r.string() },
+                notified: try r.list { r throws(ViewStateError) in try r.string() })
         }
     }
 }

@@ -81,6 +81,20 @@ struct ViewStateWriter {
         for h in holidays { string(h) }
     }
 
+    /// A count, then each of `items` as `item` writes it.
+    mutating func list<Items: Collection>(_ items: Items, _ item: (inout ViewStateWriter, Items.Element) -> Void) {
+        varint(items.count)
+        for element in items { item(&self, element) }
+    }
+
+    /// A count, then each key of `dictionary` followed by its value as `value` writes it.
+    mutating func dictionary<Value>(_ dictionary: [String: Value], _ value: (inout ViewStateWriter, Value) -> Void) {
+        list(dictionary) { w, entry in
+            w.string(entry.key)
+            value(&w, entry.value)
+        }
+    }
+
     /// A count, then the instants (copied in bulk on little-endian hosts).
     mutating func instants(_ times: [Instant]) {
         varint(times.count)
@@ -115,6 +129,29 @@ struct ViewStateReader {
         let n = try varint()
         guard n >= 0, n <= (bytes.count - index) / max(width, 1) else { throw ViewStateError.truncated }
         return n
+    }
+
+    /// A count (of items of at least `width` bytes each), then that many items as `item`
+    /// reads them.
+    mutating func list<Item>(width: Int = 1, _ item: (inout ViewStateReader) throws(ViewStateError) -> Item) throws(ViewStateError) -> [Item] {
+        let n = try count(width: width)
+        var items: [Item] = []
+        items.reserveCapacity(n)
+        for _ in 0..<n { items.append(try item(&self)) }
+        return items
+    }
+
+    /// A count (of entries of at least `width` bytes each), then that many keys, each followed
+    /// by its value as `value` reads it.
+    mutating func dictionary<Value>(width: Int = 1, _ value: (inout ViewStateReader) throws(ViewStateError) -> Value) throws(ViewStateError) -> [String: Value] {
+        let n = try count(width: width)
+        var dictionary: [String: Value] = [:]
+        dictionary.reserveCapacity(n)
+        for _ in 0..<n {
+            let key = try string()
+            dictionary[key] = try value(&self)
+        }
+        return dictionary
     }
 
     mutating func int64() throws(ViewStateError) -> Int64 {
