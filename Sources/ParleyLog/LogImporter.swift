@@ -37,14 +37,16 @@ public struct LogImporter: Sendable {
     /// Events per atomic batch.
     public var batchSize = 1000
     /// Batches per durable commit at most (each batch stays atomic). A commit copies every
-    /// page it touches once, however many of its events land there, and pays one fsync: with
-    /// events spread over many streams, 48 batches a commit imported a million events in
-    /// 2.8-3.0 s against 3.5-4.6 s with 16.
+    /// page it touches once, however many of its events land there, and pays one fsync. When
+    /// this was chosen (the writer has become faster since), with events spread over many
+    /// streams, 48 batches a commit imported a million events in 2.8-3.0 s against 3.5-4.6 s
+    /// with 16; 96 wrote 9% fewer bytes but was no faster.
     public var batchesPerCommit = 48
     /// How long a commit waits for the reader to fill it. A commit of a few batches costs
-    /// the writer almost as much as a full one: the writer alone appended a million events in
-    /// 2.8 s in commits of 48 batches and in 3.9-4.2 s in commits of 10, the size commits had
-    /// when the writer took whatever was ready. A slow input (a pipe) waits at most this long.
+    /// the writer almost as much as a full one: when this was chosen, the writer alone appended
+    /// a million events in 2.8 s in commits of 48 batches and in 3.9-4.2 s in commits of 10,
+    /// the size commits had when the writer took whatever was ready. A slow input (a pipe)
+    /// waits at most this long.
     public var commitFill = Duration.milliseconds(250)
     /// How long the input may be quiet before the reader hands over a batch that is not full:
     /// lines from a pipe (`tail -f log | parley import -`) are written without waiting for
