@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+import Synchronization
 public import ParleyLog
 public import Prometheus
 
@@ -24,6 +25,16 @@ public final class DaemonMetrics: Sendable {
     let slaPending: CoreMetrics.Gauge
     let dataBytes: CoreMetrics.Gauge
     let dataFreeBytes: CoreMetrics.Gauge
+    /// The request counter and timer of each route, method and status seen: made once, since
+    /// making them (a registry lookup under its lock, the labels formatted) cost more than the
+    /// rest of recording a small request.
+    private let requestMetrics = Mutex<[RequestKey: (count: CoreMetrics.Counter, duration: CoreMetrics.Timer)]>([:])
+
+    private struct RequestKey: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
 
     /// Makes the metrics in a new registry.
     public init() {
@@ -62,9 +73,18 @@ public final class DaemonMetrics: Sendable {
 
     /// Records one HTTP request.
     func record(route: String, method: String, status: Int, nanoseconds: Int64) {
-        let dimensions = [("route", route), ("method", method), ("status", String(status))]
-        CoreMetrics.Counter(label: "parley_http_requests_total", dimensions: dimensions, factory: factory).increment()
-        CoreMetrics.Timer(label: "parley_http_request_duration_seconds", dimensions: dimensions, factory: factory).recordNanoseconds(nanoseconds)
+        let key = RequestKey(route: route, method: method, status: status)
+        let metrics = requestMetrics.withLock { made in
+            if let metrics = made[key] { return metrics }
+            let dimensions = [("route", route), ("method", method), ("status", String(status))]
+            let metrics = (
+                count: CoreMetrics.Counter(label: "parley_http_requests_total", dimensions: dimensions, factory: factory),
+                duration: CoreMetrics.Timer(label: "parley_http_request_duration_seconds", dimensions: dimensions, factory: factory))
+            made[key] = metrics
+            return metrics
+        }
+        metrics.count.increment()
+        metrics.duration.recordNanoseconds(nanoseconds)
     }
 
     /// Records the positions of the log and the views.
