@@ -57,7 +57,7 @@ public final class EventIngest: Sendable {
             let views = viewCheckpoint.position
             let left = deadline - ContinuousClock.now
             guard head.position > views + maxViewLag, left > .zero else { return }
-            _ = await viewCheckpoint.wait(past: views, atMost: Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
+            _ = await viewCheckpoint.wait(past: views, atMost: left.timeInterval)
         }
     }
 
