@@ -65,15 +65,25 @@ extension EventLog {
     /// all in one durable commit, as ``append(batches:stopAtFailure:)``.
     public func append(prepared batches: [[PreparedEvent]], stopAtFailure: Bool = false) throws(LogError) -> [Result<AppendOutcome, LogError>] {
         let now = Instant(seconds: Date().timeIntervalSince1970)
+        // What the commit leaves of its streams, kept for the next one once it is durable.
+        var finished: (txn: Int, streams: CommitStreams)?
         do {
-            return try env.write { txn throws(StoreError) in
+            let results = try env.write { txn throws(StoreError) in
                 let head = try Self.head(txn, tables)
                 var next = head.position + 1
                 // One source of ids for the whole commit: a batch of one event would otherwise
                 // pay a getrandom call for it alone.
                 var newIDs = EventIDGenerator(recorded: now, after: lastGeneratedID.withLock { $0 })
                 let events = batches.reduce(0) { $0 + $1.count }
-                var streams = CommitStreams(count: UInt64(try txn.count(tables.streams)), events: events)
+                // The last commit's streams, if it was the last transaction (a write this one
+                // runs again after growing the map found them taken already).
+                let known = knownStreams.withLock { known in
+                    defer { known = nil }
+                    return known.flatMap { $0.txn + 1 == txn.id ? $0.streams : nil }
+                }
+                var streams: CommitStreams
+                if let known { streams = known } else { streams = CommitStreams(count: UInt64(try txn.count(tables.streams)), events: events) }
+                streams.startCommit(events: events)
                 var recordedText: [UInt8] = []
                 now.write(into: &recordedText)
                 let concurrent = batches.count > 1 && events >= RecordChain.concurrentEvents
@@ -106,8 +116,11 @@ extension EventLog {
                 if let previous = built { try write(previous, chain: chain, txn: txn) }
                 try streams.write(txn: txn, tables: tables)
                 lastGeneratedID.withLock { $0 = max($0, newIDs.sequence &- 1) }
+                finished = (txn.id, streams)
                 return results
             }
+            if let finished, finished.streams.isWorthKeeping { knownStreams.withLock { $0 = finished } }
+            return results
         } catch {
             throw LogError.storage(error)
         }
@@ -281,7 +294,9 @@ struct BatchPlan {
 
 /// The streams one commit writes to, with their numbers and versions as its batches written so
 /// far leave them, and the positions of their new events. A batch reads a stream's state here
-/// (read from the log once per commit), and leaves its changes pending until it is written.
+/// (read from the log the first time), and leaves its changes pending until it is written.
+/// What a commit leaves is where the next one starts when no other transaction (of another
+/// process) came in between, instead of reading every stream of the import again.
 ///
 /// Both tables of streams are written once, at the end of the commit, rather than batch by
 /// batch: with events spread over many streams, most streams of a commit appear in several of
@@ -289,7 +304,7 @@ struct BatchPlan {
 /// to `stream_events` in one put of them all, streams in ascending order. Event by event, the
 /// put that grows a stream's list cost the writer 40% of an import of a million events over
 /// 10,007 streams (1.4 s of 3.4): a descent of the tree and a regrown node each time.
-struct CommitStreams {
+struct CommitStreams: Sendable {
     /// A stream of the commit.
     struct Entry {
         let name: String
@@ -327,6 +342,21 @@ struct CommitStreams {
         entries.reserveCapacity(room)
         self.events.reserveCapacity(events)
     }
+
+    /// Starts a commit of `events` events from the state the last one left: nothing changed
+    /// yet. Batch numbers go on counting, so that a pending change of a batch of an earlier
+    /// commit is never taken for one of this commit's.
+    mutating func startCommit(events: Int) {
+        if !self.events.isEmpty || entries.contains(where: \.changed) {
+            for i in entries.indices { entries[i].changed = false }
+            self.events.removeAll(keepingCapacity: true)
+        }
+        self.events.reserveCapacity(events)
+    }
+
+    /// Whether to keep this state for the next commit: not when it holds so many streams that
+    /// looking them up again costs less than the memory.
+    var isWorthKeeping: Bool { entries.count <= 1 << 16 }
 
     /// A number for a new batch of the commit.
     mutating func startBatch() -> Int {

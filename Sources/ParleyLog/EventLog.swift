@@ -21,6 +21,9 @@ public final class EventLog: Sendable {
     let lastGeneratedID = Mutex<UInt64>(0)
     /// Where large commits seal their records while the writer goes on (``RecordChain``).
     let chainQueue = DispatchQueue(label: "parley.log.chain")
+    /// The streams this process's last commit knew, and that commit's transaction id: the next
+    /// commit starts from them when no other transaction came in between (see ``CommitStreams``).
+    let knownStreams = Mutex<(txn: Int, streams: CommitStreams)?>(nil)
 
     /// The log's LMDB databases.
     struct Tables: Sendable {

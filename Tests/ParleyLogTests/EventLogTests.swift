@@ -157,6 +157,27 @@ import ParleyModel
         }
     }
 
+    /// A commit starts from the streams the one before left only when no other process wrote
+    /// in between: an event another process added to a known stream, and a stream it created,
+    /// are seen by the next commit here.
+    @Test func aCommitSeesWhatAnotherProcessWroteSinceTheLast() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = try EventLog(directory: directory)
+        _ = try log.append([note("s"), note("t")])
+        for stream in ["s", "u"] {
+            let result = try await runProduct("parley", ["append", "--data", directory, "--stream", stream, "--type", "test.note", "--time", "2026-05-28T20:26:40Z", "--event-data", "{}"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        // s is at version 2 now, and u is the third stream (v the fourth).
+        let next = try log.append([note("s", expected: 2), note("v")])
+        #expect(next.positions == [5, 6])
+        #expect(try log.stats().streams == 4)
+        #expect(try log.read(stream: "u").map(\.position) == [4])
+        #expect(try log.read(stream: "v").map(\.position) == [6])
+        if case .failure(let failure) = try log.verify() { Issue.record("\(failure)") }
+    }
+
     /// An outcome rebuilds the events it appended from the batch (the daemon's views take them
     /// so instead of decoding the log again): exactly what reading them back gives, for events
     /// parsed as a request's are, whatever they hold.
