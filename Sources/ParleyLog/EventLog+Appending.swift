@@ -329,6 +329,9 @@ struct CommitStreams: Sendable {
     /// an import over 10,007 streams.
     private var slots: [Int32]
     private var entries: [Entry] = []
+    /// The slots of the entries changed in this commit: a commit of a few events, after one
+    /// that knew thousands of streams, visits only its own.
+    private var changed: [Int] = []
     private var batches = 0
     /// The new events of the batches written: (stream number, position), in position order.
     private var events: [(stream: UInt64, position: UInt64)] = []
@@ -347,10 +350,9 @@ struct CommitStreams: Sendable {
     /// yet. Batch numbers go on counting, so that a pending change of a batch of an earlier
     /// commit is never taken for one of this commit's.
     mutating func startCommit(events: Int) {
-        if !self.events.isEmpty || entries.contains(where: \.changed) {
-            for i in entries.indices { entries[i].changed = false }
-            self.events.removeAll(keepingCapacity: true)
-        }
+        for slot in changed { entries[slot].changed = false }
+        changed.removeAll(keepingCapacity: true)
+        self.events.removeAll(keepingCapacity: true)
         self.events.reserveCapacity(events)
     }
 
@@ -415,7 +417,10 @@ struct CommitStreams: Sendable {
             let pending = entries[slot].pending
             entries[slot].number = pending.number
             entries[slot].version = pending.version
-            entries[slot].changed = true
+            if !entries[slot].changed {
+                entries[slot].changed = true
+                changed.append(slot)
+            }
         }
         count = plan.streamCount
         for planned in plan.events { events.append((planned.streamNumber, planned.position)) }
@@ -423,8 +428,8 @@ struct CommitStreams: Sendable {
 
     /// Writes the states of the streams that changed, and their new positions.
     mutating func write(txn: Transaction, tables: EventLog.Tables) throws(StoreError) {
-        for entry in entries where entry.changed {
-            try txn.put(entry.name, Keys.uint64(entry.number) + Keys.uint64(entry.version), in: tables.streams)
+        for slot in changed {
+            try txn.put(entries[slot].name, Keys.uint64(entries[slot].number) + Keys.uint64(entries[slot].version), in: tables.streams)
         }
         guard !events.isEmpty else { return }
         // By stream, and each stream's positions ascending, as `stream_events` keeps them.
