@@ -28,7 +28,7 @@ public final class EventIngest: Sendable {
 
     /// Starts the writer of `log`, recording each commit in `metrics`; appends wait (at most
     /// `maxViewWaitSeconds`) while the views are more than `maxViewLag` positions behind.
-    public init(log: EventLog, metrics: DaemonMetrics, maxViewLag: Int = 200_000, maxViewWaitSeconds: Double = 5) throws(LogError) {
+    public init(log: EventLog, metrics: DaemonMetrics, maxViewLag: Int = 500_000, maxViewWaitSeconds: Double = 5) throws(LogError) {
         self.log = log
         self.head = LogHeadSignal(head: try log.head())
         self.maxViewLag = UInt64(max(0, maxViewLag))
