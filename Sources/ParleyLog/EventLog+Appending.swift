@@ -119,7 +119,9 @@ extension EventLog {
                 finished = (txn.id, streams)
                 return results
             }
-            if let finished, finished.streams.isWorthKeeping { knownStreams.withLock { $0 = finished } }
+            // Only a commit that wrote is kept: LMDB gives a transaction that changed nothing no
+            // id of its own, so the next one (of any process) takes the same id.
+            if let finished, finished.streams.changedAny, finished.streams.isWorthKeeping { knownStreams.withLock { $0 = finished } }
             return results
         } catch {
             throw LogError.storage(error)
@@ -355,6 +357,9 @@ struct CommitStreams: Sendable {
         self.events.removeAll(keepingCapacity: true)
         self.events.reserveCapacity(events)
     }
+
+    /// Whether a batch of this commit wrote events.
+    var changedAny: Bool { !changed.isEmpty }
 
     /// Whether to keep this state for the next commit: not when it holds so many streams that
     /// looking them up again costs less than the memory.

@@ -159,22 +159,27 @@ import ParleyModel
 
     /// A commit starts from the streams the one before left only when no other process wrote
     /// in between: an event another process added to a known stream, and a stream it created,
-    /// are seen by the next commit here.
+    /// are seen by the next commit here, also after a commit that wrote nothing (LMDB gives
+    /// such a transaction no id of its own: the other process's next commit takes the same).
     @Test func aCommitSeesWhatAnotherProcessWroteSinceTheLast() async throws {
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let log = try EventLog(directory: directory)
-        _ = try log.append([note("s"), note("t")])
-        for stream in ["s", "u"] {
+        func appendElsewhere(_ stream: String) async throws {
             let result = try await runProduct("parley", ["append", "--data", directory, "--stream", stream, "--type", "test.note", "--time", "2026-05-28T20:26:40Z", "--event-data", "{}"])
             #expect(result.status == 0, "\(result.stderr)")
         }
-        // s is at version 2 now, and u is the third stream (v the fourth).
-        let next = try log.append([note("s", expected: 2), note("v")])
-        #expect(next.positions == [5, 6])
+        _ = try log.append([note("s", id: "s1"), note("t", id: "t1")])
+        try await appendElsewhere("s")
+        #expect(try log.append([note("s", expected: 2)]).positions == [4])
+        #expect(try log.append([note("s", id: "s1")]).appended == 0)
+        try await appendElsewhere("w")
+        // w is the third stream, v the fourth.
+        #expect(try log.append([note("v")]).positions == [6])
         #expect(try log.stats().streams == 4)
-        #expect(try log.read(stream: "u").map(\.position) == [4])
+        #expect(try log.read(stream: "w").map(\.position) == [5])
         #expect(try log.read(stream: "v").map(\.position) == [6])
+        #expect(try log.read(stream: "s").map(\.version) == [1, 2, 3])
         if case .failure(let failure) = try log.verify() { Issue.record("\(failure)") }
     }
 
