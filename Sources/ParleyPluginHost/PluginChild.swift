@@ -175,7 +175,7 @@ final class PluginChild: @unchecked Sendable {
             var none = sigset_t()
             sigemptyset(&none)
             pthread_sigmask(SIG_SETMASK, &none, nil)
-            do { try process.run() } catch { failure.withLock { $0 = error.localizedDescription } }
+            do { try ProcessLaunch.run(process) } catch { failure.withLock { $0 = error.localizedDescription } }
             done.signal()
         }
         t.start()

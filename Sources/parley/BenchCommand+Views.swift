@@ -37,7 +37,7 @@ extension BenchCommand {
             process.arguments = name.rawValue.split(separator: "/").map(String.init) + ["--data", directory, "--as-of", asOf.rfc3339, "--json"]
             process.standardOutput = FileHandle.nullDevice
             return try measure {
-                try process.run()
+                try ProcessLaunch.run(process)
                 process.waitUntilExit()
             }
         }

@@ -48,7 +48,7 @@ import ParleyModel
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         if unlessEnded {
             let deadline = Date().addingTimeInterval(delay)
             while process.isRunning, Date() < deadline { usleep(2_000) }

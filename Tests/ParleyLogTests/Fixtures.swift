@@ -42,7 +42,7 @@ private func runProductBlocking(_ name: String, _ arguments: [String], stdin: Da
     process.standardOutput = out
     process.standardError = err
     process.standardInput = input
-    try process.run()
+    try ProcessLaunch.run(process)
     if let stdin { input.fileHandleForWriting.write(stdin) }
     try input.fileHandleForWriting.close()
     let stdout = out.fileHandleForReading.readDataToEndOfFile()

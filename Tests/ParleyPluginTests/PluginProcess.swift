@@ -36,7 +36,7 @@ final class PluginProcess {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
+        try ProcessLaunch.run(process)
     }
 
     deinit {

@@ -44,7 +44,7 @@ final class DaemonProcess: @unchecked Sendable {
         process.arguments = ["--data", directory, "--config", configPath, "--log-level", "warning"]
         process.standardOutput = stdout
         process.standardError = stderr
-        try process.run()
+        try ProcessLaunch.run(process)
         let handle = stdout.fileHandleForReading
         var text = ""
         let deadline = Date().addingTimeInterval(30)
@@ -104,7 +104,7 @@ private func runParleydBlocking(_ arguments: [String]) throws -> (status: Int32,
     let err = Pipe()
     process.standardError = err
     process.standardOutput = Pipe()
-    try process.run()
+    try ProcessLaunch.run(process)
     let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     return (process.terminationStatus, text)
