@@ -203,6 +203,14 @@ public final class Environment: @unchecked Sendable {
         try check(mdb_env_set_mapsize(env, 0), "cannot adopt the grown map of \(path)")
     }
 
+    /// Flushes every commit so far to disk (fsync): what ``write(durable:_:)`` with `false` left
+    /// to the next durable commit is durable once this returns.
+    public func sync() throws(StoreError) {
+        mapLock.lockShared()
+        defer { mapLock.unlock() }
+        try check(mdb_env_sync(env, 1), "cannot flush \(path) to disk")
+    }
+
     /// Clears reader slots left by processes that died; returns how many.
     @discardableResult public func clearStaleReaders() -> Int {
         var dead: Int32 = 0

@@ -350,6 +350,26 @@ import ParleyModel
         }
     }
 
+    @Test func aLoneAppendIsAnsweredAfterItsOwnFsync() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = try EventLog(directory: directory)
+        let writer = GroupCommitter(log: log)
+        for i in 0..<5 {
+            let outcome = try await writer.append([note("lone", n: i)])
+            #expect(outcome.positions == [UInt64(i + 1)])
+            // No later commit came to flush this one's meta page: the writer did, before answering.
+            #expect(writer.commits == i + 1 && writer.syncs == i + 1)
+        }
+        // A batch of duplicates only: its commit writes nothing, and needs no fsync of its own
+        // beyond the one that makes its answer (the positions it names) durable.
+        let again = try await writer.append([note("lone", id: "fixed", n: 9)])
+        let duplicate = try await writer.append([note("lone", id: "fixed", n: 9)])
+        #expect(duplicate.positions == again.positions && duplicate.appended == 0)
+        writer.shutdown()
+        #expect(try log.head() == 6)
+    }
+
     @Test func groupCommitSharesCommits() async throws {
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -371,6 +391,8 @@ import ParleyModel
         }
         writer.shutdown()
         #expect(writer.commits <= appenders / 4)
+        // The big batch's commit was made durable by the next one's fsync, the last by its own.
+        #expect(writer.syncs >= 1 && writer.syncs < writer.commits)
         #expect(try log.head() == UInt64(appenders + 20_000))
         if case .failure(let f) = try log.verify() { Issue.record("\(f)") }
     }
