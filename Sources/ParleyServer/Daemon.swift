@@ -42,7 +42,8 @@ public final class Daemon: Sendable {
         self.metrics = metrics
         log = try EventLog(directory: configuration.data, create: true)
         ingest = try EventIngest(
-            log: log, metrics: metrics, maxViewLag: configuration.limits.maxViewLag, maxViewWaitSeconds: configuration.limits.maxViewWaitSeconds)
+            log: log, metrics: metrics, maxViewLag: configuration.limits.maxViewLag, maxViewWaitSeconds: configuration.limits.maxViewWaitSeconds,
+            logger: logger)
         views = try ViewService(index: ViewIndex(log: log), ingest: ingest, metrics: metrics, limits: configuration.limits, logger: logger)
         plugins = try pluginHost?(PluginHostContext(plugins: configuration.plugins, ingest: ingest, logger: logger))
     }

@@ -3,6 +3,7 @@ import Testing
 import ParleyLog
 import ParleyModel
 import ParleyPluginHost
+import ParleyTestSupport
 
 /// The host driving a well-behaved plugin (a Python script) through the whole exchange.
 @Suite struct HostExchangeTests {

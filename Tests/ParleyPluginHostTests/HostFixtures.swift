@@ -3,6 +3,7 @@ import Logging
 import ParleyLog
 import ParleyModel
 import ParleyPluginHost
+import ParleyTestSupport
 
 /// Why a test's setup failed.
 struct FixtureError: Error, CustomStringConvertible {
@@ -91,51 +92,3 @@ func event(_ type: String, stream: String, id: String, time: String, _ data: JSO
     NewEvent(id: id, stream: stream, type: type, time: try! Instant(rfc3339: time), data: data)
 }
 
-/// Collects the host's log lines, to check what was reported.
-final class LogRecorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [(Logger.Level, String)] = []
-
-    /// A logger whose lines land here (and nowhere else).
-    var logger: Logger {
-        var logger = Logger(label: "test") { _ in RecordingHandler(recorder: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    func record(_ level: Logger.Level, _ message: String) {
-        lock.lock()
-        lines.append((level, message))
-        lock.unlock()
-    }
-
-    /// Whether some line at `level` or above contains `text`.
-    func contains(_ text: String, atLeast level: Logger.Level = .trace) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return lines.contains { $0.0 >= level && $0.1.contains(text) }
-    }
-
-    /// Every line so far.
-    var all: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return lines.map { "\($0.0): \($0.1)" }
-    }
-}
-
-/// A swift-log handler that hands lines to a ``LogRecorder``.
-struct RecordingHandler: LogHandler {
-    let recorder: LogRecorder
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        recorder.record(event.level, "\(event.message)")
-    }
-}

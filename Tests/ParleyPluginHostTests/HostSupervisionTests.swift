@@ -4,6 +4,7 @@ import Testing
 import ParleyLog
 import ParleyModel
 import ParleyPluginHost
+import ParleyTestSupport
 
 /// Plugins that misbehave: the host logs, stops and restarts them with back-off, and stays up.
 @Suite struct HostSupervisionTests {

@@ -3,6 +3,7 @@ import Testing
 import ParleyLog
 import ParleyModel
 import ParleyPluginHost
+import ParleyTestSupport
 
 /// The sla-watch plugin under the host, with ticks every 50 ms.
 @Suite struct SLAWatchTests {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ParleyLog
 import ParleyModel
 @testable import ParleyServer
@@ -31,12 +32,19 @@ import Testing
     @Test(.timeLimit(.minutes(1))) func anAppendGoesAheadAfterItsLongestWait() async throws {
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ingest = try EventIngest(log: EventLog(directory: directory), metrics: DaemonMetrics(), maxViewLag: 10, maxViewWaitSeconds: 0.2)
+        let logs = LogRecorder()
+        let ingest = try EventIngest(
+            log: EventLog(directory: directory), metrics: DaemonMetrics(), maxViewLag: 10, maxViewWaitSeconds: 0.2, logger: logs.logger)
         _ = try await ingest.append(Self.notes(15))
-        // No view service runs: the append waits its 0.2 s, then is written all the same.
+        #expect(logs.all.isEmpty)
+        // No view service runs: the append waits its 0.2 s, then is written all the same, and
+        // says so; the next one, as long, says nothing more.
         let start = ContinuousClock.now
         #expect(try await ingest.append(Self.notes(1, from: 15)).positions == [16])
         #expect(ContinuousClock.now - start >= .milliseconds(200))
+        #expect(logs.contains("views lag behind the log", atLeast: .warning))
+        #expect(try await ingest.append(Self.notes(1, from: 16)).positions == [17])
+        #expect(logs.all.count == 1, "\(logs.all)")
         await ingest.shutdown()
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+public import Logging
 
 /// A new temporary directory path (not created).
 public func temporaryPath() -> String {
@@ -12,5 +13,57 @@ public func temporaryPath() -> String {
 public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}
+
+/// Collects log lines, to check what was reported.
+public final class LogRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [(Logger.Level, String)] = []
+
+    /// An empty recorder.
+    public init() {}
+
+    /// A logger whose lines land here (and nowhere else).
+    public var logger: Logger {
+        var logger = Logger(label: "test") { _ in RecordingHandler(recorder: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+
+    public func record(_ level: Logger.Level, _ message: String) {
+        lock.lock()
+        lines.append((level, message))
+        lock.unlock()
+    }
+
+    /// Whether some line at `level` or above contains `text`.
+    public func contains(_ text: String, atLeast level: Logger.Level = .trace) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return lines.contains { $0.0 >= level && $0.1.contains(text) }
+    }
+
+    /// Every line so far.
+    public var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return lines.map { "\($0.0): \($0.1)" }
+    }
+}
+
+/// A swift-log handler that hands lines to a ``LogRecorder``.
+public struct RecordingHandler: LogHandler {
+    let recorder: LogRecorder
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .trace
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        recorder.record(event.level, "\(event.message)")
     }
 }

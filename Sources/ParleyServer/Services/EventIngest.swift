@@ -3,6 +3,7 @@ public import ParleyLog
 public import ParleyModel
 public import ServiceLifecycle
 import Foundation
+import Synchronization
 
 /// The daemon's one way into the log: every append (HTTP requests, plugin emits) goes through
 /// one ``GroupCommitter``, so concurrent batches share LMDB commits, and each durable commit
@@ -25,11 +26,19 @@ public final class EventIngest: Sendable {
     /// The longest an append waits for the views before it goes ahead anyway.
     let maxViewWait: Duration
     let committer: GroupCommitter
+    let logger: Logger
+    /// When an append last reported that it went ahead of views too far behind.
+    private let lastLagWarning = Mutex<ContinuousClock.Instant?>(nil)
 
     /// Starts the writer of `log`, recording each commit in `metrics`; appends wait (at most
-    /// `maxViewWaitSeconds`) while the views are more than `maxViewLag` positions behind.
-    public init(log: EventLog, metrics: DaemonMetrics, maxViewLag: Int = 500_000, maxViewWaitSeconds: Double = 5) throws(LogError) {
+    /// `maxViewWaitSeconds`) while the views are more than `maxViewLag` positions behind, and
+    /// say so in `logger` when they go ahead all the same (at most once a minute).
+    public init(
+        log: EventLog, metrics: DaemonMetrics, maxViewLag: Int = 500_000, maxViewWaitSeconds: Double = 5,
+        logger: Logger = Logger(label: "parleyd")
+    ) throws(LogError) {
         self.log = log
+        self.logger = logger
         self.head = LogHeadSignal(head: try log.head())
         self.maxViewLag = UInt64(max(0, maxViewLag))
         self.maxViewWait = .milliseconds(Int(maxViewWaitSeconds * 1000))
@@ -51,14 +60,39 @@ public final class EventIngest: Sendable {
     /// Waits while the views are more than ``maxViewLag`` positions behind the head, at most
     /// ``maxViewWait``: each catch-up of the views advances ``viewCheckpoint`` and wakes it.
     func waitForViews() async {
+        // Almost every append finds the views within the bound, and reads no clock.
+        guard head.position > viewCheckpoint.position + maxViewLag else { return }
         let deadline = ContinuousClock.now + maxViewWait
         while true {
             // Read before the check: a catch-up between the two then ends the wait at once.
             let views = viewCheckpoint.position
+            let behind = head.position - min(views, head.position)
+            guard behind > maxViewLag else { return }
             let left = deadline - ContinuousClock.now
-            guard head.position > views + maxViewLag, left > .zero else { return }
+            guard left > .zero else {
+                warnOfLaggingViews(behind: behind)
+                return
+            }
             _ = await viewCheckpoint.wait(past: views, atMost: left.timeInterval)
         }
+    }
+
+    /// Says, at most once a minute, that an append went ahead after its longest wait: the views
+    /// fail or cannot keep up, and every append now waits that long.
+    private func warnOfLaggingViews(behind: UInt64) {
+        let now = ContinuousClock.now
+        let due = lastLagWarning.withLock { last in
+            if let last, now - last < .seconds(60) { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        logger.warning(
+            "views lag behind the log: an append waited its longest and went ahead; appends wait like this while the lag exceeds its bound",
+            metadata: [
+                "views.lag": "\(behind)", "views.max_lag": "\(maxViewLag)",
+                "views.max_wait_s": "\(maxViewWait.timeInterval)",
+            ])
     }
 
     /// Finishes the batches already handed in and stops the writer (off the cooperative pool:
