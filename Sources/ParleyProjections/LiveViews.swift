@@ -124,7 +124,7 @@ public final class LiveViews: @unchecked Sendable {
     }
 
     /// Applies `entries`, in their order, to the state (the caller holds the lock).
-    private func apply(_ entries: [(key: [UInt8], event: Event)]) {
+    private func apply(_ entries: [ViewIndex.TimelineEntry]) {
         for i in entries.indices {
             state.apply(entries[i].event)
             if entries[i].event.type == "policy.set" { policyEvents.append(entries[i].event) }

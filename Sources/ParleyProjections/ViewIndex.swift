@@ -117,9 +117,18 @@ public final class ViewIndex: Sendable {
 
     /// The entries one catch-up transaction wrote: the positions it covered and the indexed
     /// events among them, with their keys, in position order.
+    /// An event with its key in the timeline.
+    ///
+    /// A struct, not a tuple: the optimizer copied a whole tuple element, its event's references
+    /// retained and released, to read its key.
+    public struct TimelineEntry {
+        public var key: [UInt8]
+        public var event: Event
+    }
+
     public struct IndexedChunk {
         public var positions: ClosedRange<UInt64>
-        public var entries: [(key: [UInt8], event: Event)]
+        public var entries: [TimelineEntry]
     }
 
     /// Brings the index up to the log's head as this call finds it, `chunk` events per
@@ -141,7 +150,7 @@ public final class ViewIndex: Sendable {
         while true {
             guard done < head else { return done }
             var batch: [([UInt8], [UInt8])] = []
-            var events: [(key: [UInt8], event: Event)] = []
+            var events: [TimelineEntry] = []
             var last = done
             var link = [UInt8](repeating: 0, count: 32)
             try log.scan(from: done + 1) { stored throws(LogError) in
@@ -150,7 +159,7 @@ public final class ViewIndex: Sendable {
                 if Self.isIndexed(event.type) {
                     let key = Self.key(time: event.time, position: event.position)
                     batch.append((key, CompactCodec.encode(event)))
-                    if indexed != nil { events.append((key, event)) }
+                    if indexed != nil { events.append(TimelineEntry(key: key, event: event)) }
                 }
                 last = stored.position
                 link.withUnsafeMutableBytes { $0.copyMemory(from: stored.hash) }

@@ -95,13 +95,13 @@ extension ViewSnapshot {
     /// Applies `events` (in index key order) to the state of the view `name` reads and to the
     /// policies, as a snapshot decoded for that query holds no other view. Returns false, having
     /// changed nothing, when one of them comes before the last event of the snapshot (a backfill).
-    mutating func applyToReadView(_ name: ViewQueryName, events: [(key: [UInt8], event: Event)]) -> Bool {
+    mutating func applyToReadView(_ name: ViewQueryName, events: [ViewIndex.TimelineEntry]) -> Bool {
         if let first = events.first, !lastKey.isEmpty, first.key.lexicographicallyPrecedes(lastKey) { return false }
         let parts: Views.Parts = [.policies, Views.Parts(reading: name)]
-        for (key, event) in events {
-            views.apply(event, to: parts)
-            if event.type == "policy.set" { policyEvents.append(event) }
-            lastKey = key
+        for entry in events {
+            views.apply(entry.event, to: parts)
+            if entry.event.type == "policy.set" { policyEvents.append(entry.event) }
+            lastKey = entry.key
         }
         if let last = events.last { position = max(position, last.event.position) }
         return true
@@ -171,12 +171,12 @@ extension ViewIndex {
     }
 
     /// The indexed events of positions `after + 1 ... through`, read from the log, by index key.
-    func newEvents(after: UInt64, through: UInt64) throws(LogError) -> [(key: [UInt8], event: Event)] {
-        var events: [(key: [UInt8], event: Event)] = []
+    func newEvents(after: UInt64, through: UInt64) throws(LogError) -> [TimelineEntry] {
+        var events: [TimelineEntry] = []
         try log.scan(from: after + 1) { stored throws(LogError) in
             guard stored.position <= through else { return false }
             let event = try stored.decode()
-            if Self.isIndexed(event.type) { events.append((Self.key(time: event.time, position: event.position), event)) }
+            if Self.isIndexed(event.type) { events.append(TimelineEntry(key: Self.key(time: event.time, position: event.position), event: event)) }
             return true
         }
         events.sort { $0.key.lexicographicallyPrecedes($1.key) }
