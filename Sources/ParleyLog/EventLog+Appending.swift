@@ -270,7 +270,7 @@ struct BatchPlan {
             return nil
         }
         if batch[index].id != nil { claimed.append(index) }
-        let slot = try commit.slot(of: batch[index], txn: txn, tables: tables)
+        let slot = try commit.slot(of: batch[index].stream, hash: batch[index].streamHash, txn: txn, tables: tables)
         let (number, version, mine) = commit.state(at: slot, for: self.batch)
         var current = (number: number, version: version)
         if let expected = batch[index].expectedVersion, UInt64(expected) != current.version {
@@ -375,17 +375,18 @@ struct CommitStreams: Sendable {
         return batches
     }
 
-    /// The slot in ``entries`` of the stream of `event`, read from the log the first time.
-    mutating func slot(of event: PreparedEvent, txn: Transaction, tables: EventLog.Tables) throws(StoreError) -> Int {
+    /// The slot in ``entries`` of `stream` (whose ``PreparedEvent/streamHash`` is `hash`), read
+    /// from the log the first time. The stream, not its event: handing over the event copied it.
+    mutating func slot(of stream: String, hash: Int, txn: Transaction, tables: EventLog.Tables) throws(StoreError) -> Int {
         let mask = slots.count - 1
-        var probe = event.streamHash & mask
+        var probe = hash & mask
         while slots[probe] >= 0 {
             let slot = Int(slots[probe])
-            if entries[slot].hash == event.streamHash, entries[slot].name.hasSameBytes(as: event.stream) { return slot }
+            if entries[slot].hash == hash, entries[slot].name.hasSameBytes(as: stream) { return slot }
             probe = (probe + 1) & mask
         }
-        var entry = Entry(name: event.stream, hash: event.streamHash, number: 0, version: 0)
-        if let stored = try txn.get(event.stream, in: tables.streams) {
+        var entry = Entry(name: stream, hash: hash, number: 0, version: 0)
+        if let stored = try txn.get(stream, in: tables.streams) {
             entry.number = Keys.uint64(from: stored)
             entry.version = Keys.uint64(from: stored, at: 8)
         }
