@@ -122,9 +122,32 @@ public struct JSONParser {
             case UInt8(ascii: "}"):
                 index += 1
                 guard let keyOffsets else { return .object(JSONObject(sortedMembers: members)) }
+                if members.count <= 16 {
+                    try sortInPlace(&members, keyOffsets: keyOffsets)
+                    return .object(JSONObject(sortedMembers: members))
+                }
                 return .object(try sorted(members, keyOffsets: keyOffsets))
             default: throw error("expected ',' or '}' in an object")
             }
+        }
+    }
+
+    /// Sorts the members of a small object (an event's envelope, its data) bytewise by key, in
+    /// place by insertion, without the index array and the copy of every member that
+    /// ``sorted(_:keyOffsets:)`` costs. Stable, as that sort is, so the same duplicate is
+    /// reported: the later of two equal keys, at its offset.
+    private func sortInPlace(_ members: inout [JSONObject.Member], keyOffsets: [Int]) throws(JSONSyntaxError) {
+        var offsets = keyOffsets
+        for j in members.indices.dropFirst() {
+            var i = j
+            while i > 0, members[i].key.utf8Precedes(members[i - 1].key) {
+                members.swapAt(i, i - 1)
+                offsets.swapAt(i, i - 1)
+                i -= 1
+            }
+        }
+        for i in members.indices.dropFirst() where JSONObject.sameBytes(members[i - 1].key, members[i].key) {
+            throw error("duplicate key \"\(members[i].key)\"", at: offsets[i])
         }
     }
 

@@ -89,6 +89,45 @@ import Testing
         }
     }
 
+    /// Small objects are sorted by insertion, large ones by sorting indices: both give the
+    /// members in bytewise key order, and both report the same duplicate (once keys come out of
+    /// order: the later occurrence of the smallest key that appears twice), as a stable sort of
+    /// the members does.
+    @Test func objectsOfEverySizeSortAndReportDuplicatesAlike() throws {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = ["a", "b", "B", "é", "e\u{301}", "0", "ab", "ba"]
+        for _ in 0..<2_000 {
+            let count = Int.random(in: 1...40, using: &rng)
+            let keys = (0..<count).map { _ in (0..<Int.random(in: 1...3, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined() }
+            var text = "{"
+            var offsets: [Int] = []
+            for (i, key) in keys.enumerated() {
+                if i > 0 { text += "," }
+                offsets.append(text.utf8.count)
+                text += "\"\(key)\":\(i)"
+            }
+            text += "}"
+            let order = keys.indices.sorted { a, b in
+                let (x, y) = (Array(keys[a].utf8), Array(keys[b].utf8))
+                return x.lexicographicallyPrecedes(y) || (x == y && a < b)
+            }
+            // While keys come in order, a key equal to the one before is reported at once;
+            // after the first key out of order, the sort's first pair of equal keys is.
+            let firstOutOfOrder = keys.indices.dropFirst().first { !Array(keys[$0 - 1].utf8).lexicographicallyPrecedes(Array(keys[$0].utf8)) }
+            let duplicate: Int? =
+                if let i = firstOutOfOrder, keys[i - 1].utf8.elementsEqual(keys[i].utf8) { i }
+                else { zip(order, order.dropFirst()).first { keys[$0.0].utf8.elementsEqual(keys[$0.1].utf8) }?.1 }
+            do {
+                guard case .object(let object) = try JSONParser.parse(text) else { Issue.record("not an object: \(text)"); continue }
+                #expect(duplicate == nil, "\(text)")
+                #expect(object.keys.map { Array($0.utf8) } == order.map { Array(keys[$0].utf8) }, "\(text)")
+                #expect(object.members.map(\.value) == order.map { .int(Int64($0)) }, "\(text)")
+            } catch {
+                #expect(error.offset == duplicate.map { offsets[$0] }, "\(text)")
+            }
+        }
+    }
+
     @Test func objectsKeepTheirMembersInBytewiseKeyOrder() throws {
         // "é" precomposed and decomposed are canonically equivalent (`==` for String) but are
         // different keys by their bytes, which is how the spec orders and identifies them.
