@@ -33,6 +33,10 @@ public final class GroupCommitter: @unchecked Sendable {
     private let onCommit: @Sendable (Commit) -> Void
     /// Commits made so far.
     public private(set) var commits = 0
+    /// Batches handed to a commit so far, and batches waiting for one (under the lock; for tests).
+    private var taken = 0
+    var batchesTaken: Int { condition.withLock { taken } }
+    var batchesWaiting: Int { condition.withLock { queue.count } }
     /// Explicit fsyncs made so far: one each time the writer found nothing more to commit after
     /// a commit whose batches were still waiting for one.
     public private(set) var syncs = 0
@@ -120,6 +124,7 @@ public final class GroupCommitter: @unchecked Sendable {
             }
             var requests = Array(queue.prefix(take))
             queue.removeFirst(take)
+            taken += take
             condition.unlock()
 
             let start = DispatchTime.now().uptimeNanoseconds
