@@ -80,13 +80,14 @@ func makeHTTPClient() -> HTTPClient {
 /// with a client, then shuts the daemon down gracefully and removes the directory.
 func withDaemon<T: Sendable>(
     tokens: [TokenSpec] = TestTokens.all, limits: ServerLimits = testLimits(),
-    webhooks: (any PluginWebhookHandler)? = nil, directory: String? = nil,
+    webhooks: (any PluginWebhookHandler)? = nil, directory: String? = nil, logger given: Logger? = nil,
     _ body: @Sendable (APIClient, Daemon) async throws -> T
 ) async throws -> T {
     let dir = directory ?? temporaryPath()
     defer { if directory == nil { try? FileManager.default.removeItem(atPath: dir) } }
     var logger = Logger(label: "parleyd-test")
     logger.logLevel = ProcessInfo.processInfo.environment["PARLEY_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .error
+    if let given { logger = given }
     let configuration = DaemonConfiguration(listen: ListenAddress(host: "127.0.0.1", port: 0), data: dir, tokens: tokens, limits: limits)
     var host: PluginHostFactory?
     if let webhooks { host = { @Sendable _ in PluginHosting(service: nil, webhooks: webhooks) } }

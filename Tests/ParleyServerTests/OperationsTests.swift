@@ -4,10 +4,32 @@ import NIOHTTP1
 import Logging
 import ParleyConfiguration
 import ParleyServer
+import ParleyTestSupport
 import Testing
 
 /// `/healthz`, `/readyz`, `/metrics` and the plugin webhook seam.
 @Suite struct OperationsTests {
+    /// Spec: one line per request at `info` with method, route, status and duration, and no
+    /// body or secret in any line.
+    @Test func eachRequestIsOneInfoLineWithoutBodyOrSecret() async throws {
+        let logs = LogRecorder()
+        var logger = logs.logger
+        logger.logLevel = .info
+        try await withDaemon(logger: logger) { api, _ async throws in
+            let event = #"{"stream":"ticket:secretive-body","type":"ticket.opened","time":"2026-03-02T09:00:00Z","data":{"ticket":"t1","member":"m1"}}"#
+            #expect(try await api.post(event).status == 201)
+            #expect(try await api.send(.GET, "/v1/events", token: "not-a-configured-secret").status == 401)
+        }
+        let requests = logs.all.filter { $0.hasPrefix("info: request ") }
+        #expect(requests.count == 2, "\(logs.all)")
+        let post = try #require(requests.first { $0.contains("http.method=POST") }, "\(requests)")
+        for part in ["http.route=/v1/events", "http.status=201", "http.duration_ms="] { #expect(post.contains(part), "\(post)") }
+        #expect(requests.contains { $0.contains("http.method=GET") && $0.contains("http.status=401") }, "\(requests)")
+        for line in logs.all {
+            #expect(!line.contains("secretive-body") && !line.contains(TestTokens.admin) && !line.contains("not-a-configured-secret"), "\(line)")
+        }
+    }
+
     @Test func healthReadinessAndMetrics() async throws {
         try await withDaemon { api, _ in
             let health = try await api.send(.GET, "/healthz", token: nil)
@@ -60,3 +82,4 @@ import Testing
         }
     }
 }
+

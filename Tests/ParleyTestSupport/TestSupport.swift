@@ -63,7 +63,11 @@ public struct RecordingHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// Records the message, then the metadata (the handler's, then the event's) as sorted
+    /// `key=value` pairs.
     public func log(event: LogEvent) {
-        recorder.record(event.level, "\(event.message)")
+        let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        let pairs = all.keys.sorted().map { " \($0)=\(all[$0]!)" }.joined()
+        recorder.record(event.level, "\(event.message)" + pairs)
     }
 }
