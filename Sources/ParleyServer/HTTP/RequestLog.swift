@@ -10,6 +10,8 @@ struct RequestLog: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
+        var context = context
+        if context.logger.logLevel <= .info { context.logNotes = RequestLogNotes() }
         do {
             let response = try await next(request, context)
             record(request, context: context, status: response.status.code, start: start)
@@ -28,9 +30,11 @@ struct RequestLog: RouterMiddleware {
         metrics.record(route: route, method: request.method.rawValue, status: status, nanoseconds: nanoseconds)
         // The metadata costs more than the rest of a small request: build it only when printed.
         guard context.logger.logLevel <= .info else { return }
-        context.logger.info("request", metadata: [
+        var metadata: Logger.Metadata = [
             "http.method": .string(request.method.rawValue), "http.route": .string(route),
             "http.status": .stringConvertible(status), "http.duration_ms": .string(String(format: "%.3f", Double(nanoseconds) / 1e6)),
-        ])
+        ]
+        if let token = context.logNotes?.tokenName { metadata["parley.token"] = .string(token) }
+        context.logger.info("request", metadata: metadata)
     }
 }

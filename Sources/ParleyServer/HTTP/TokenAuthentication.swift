@@ -29,6 +29,7 @@ public struct TokenAuthentication: RouterMiddleware {
         }
         var context = context
         context.token = token
+        context.logNotes?.tokenName = token.name
         // Setting metadata formats all of it again (swift-log's stream handler): only when the
         // info lines that show it are printed.
         if context.logger.logLevel <= .info { context.logger[metadataKey: "parley.token"] = .string(token.name) }
