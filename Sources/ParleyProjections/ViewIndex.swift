@@ -115,8 +115,6 @@ public final class ViewIndex: Sendable {
         } catch { throw LogError.storage(error) }
     }
 
-    /// The entries one catch-up transaction wrote: the positions it covered and the indexed
-    /// events among them, with their keys, in position order.
     /// An event with its key in the timeline.
     ///
     /// A struct, not a tuple: the optimizer copied a whole tuple element, its event's references
@@ -126,6 +124,8 @@ public final class ViewIndex: Sendable {
         public var event: Event
     }
 
+    /// The entries one catch-up transaction wrote: the positions it covered and the indexed
+    /// events among them, with their keys, in position order.
     public struct IndexedChunk {
         public var positions: ClosedRange<UInt64>
         public var entries: [TimelineEntry]
