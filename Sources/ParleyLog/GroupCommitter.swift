@@ -2,8 +2,9 @@ public import ParleyModel
 internal import Foundation
 
 /// The single writer of a process: concurrent appenders hand it batches, and it appends every
-/// batch waiting at the moment into one durable LMDB commit, so that N appenders share one fsync
-/// instead of paying one each. Each batch stays atomic on its own.
+/// batch waiting at the moment into one LMDB commit, so that N appenders share its fsyncs instead
+/// of paying their own; each is answered once its commit is durable (see ``run()``). Each batch
+/// stays atomic on its own.
 public final class GroupCommitter: @unchecked Sendable {
     /// Figures about one commit, for metrics.
     public struct Commit: Sendable {
@@ -24,6 +25,9 @@ public final class GroupCommitter: @unchecked Sendable {
         var continuation: CheckedContinuation<Answer, Never>
     }
 
+    /// Requests committed, with their results, waiting for an fsync that makes them durable.
+    private typealias Unsynced = [(request: Request, result: Result<AppendOutcome, LogError>)]
+
     private let log: EventLog
     private let condition = NSCondition()
     private var queue: [Request] = []
@@ -37,8 +41,8 @@ public final class GroupCommitter: @unchecked Sendable {
     private var taken = 0
     var batchesTaken: Int { condition.withLock { taken } }
     var batchesWaiting: Int { condition.withLock { queue.count } }
-    /// Explicit fsyncs made so far: one each time the writer found nothing more to commit after
-    /// a commit whose batches were still waiting for one.
+    /// Explicit fsyncs made so far: one each time the writer found nothing more to commit (or a
+    /// commit failed) while committed batches were still waiting for one.
     public private(set) var syncs = 0
 
     /// Starts the writer thread of `log`.
@@ -100,7 +104,7 @@ public final class GroupCommitter: @unchecked Sendable {
     /// makes the last commit durable. A system crash can only undo a commit no one was answered for.
     private func run() {
         // Committed, answered once a later fsync covers them: the requests and their results.
-        var unsynced: [(request: Request, result: Result<AppendOutcome, LogError>)] = []
+        var unsynced: Unsynced = []
         while true {
             condition.lock()
             while queue.isEmpty && unsynced.isEmpty && !stopping { condition.wait() }
@@ -145,14 +149,14 @@ public final class GroupCommitter: @unchecked Sendable {
     }
 
     /// Answers every request in `unsynced` (their commits are durable), and empties it.
-    private func answer(_ unsynced: inout [(request: Request, result: Result<AppendOutcome, LogError>)]) {
+    private func answer(_ unsynced: inout Unsynced) {
         for i in unsynced.indices { answer(&unsynced[i].request, unsynced[i].result) }
         unsynced.removeAll(keepingCapacity: true)
     }
 
     /// Makes the commits of `unsynced` durable with an fsync, then answers them: with their
     /// results, or with the failure of the fsync.
-    private func answerOnceSynced(_ unsynced: inout [(request: Request, result: Result<AppendOutcome, LogError>)]) {
+    private func answerOnceSynced(_ unsynced: inout Unsynced) {
         guard !unsynced.isEmpty else { return }
         do {
             try log.sync()

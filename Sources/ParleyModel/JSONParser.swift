@@ -121,48 +121,42 @@ public struct JSONParser {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):
                 index += 1
-                guard let keyOffsets else { return .object(JSONObject(sortedMembers: members)) }
-                if members.count <= 16 {
-                    try sortInPlace(&members, keyOffsets: keyOffsets)
-                    return .object(JSONObject(sortedMembers: members))
-                }
-                return .object(try sorted(members, keyOffsets: keyOffsets))
+                if let keyOffsets { try sort(&members, keyOffsets: keyOffsets) }
+                return .object(JSONObject(sortedMembers: members))
             default: throw error("expected ',' or '}' in an object")
             }
         }
     }
 
-    /// Sorts the members of a small object (an event's envelope, its data) bytewise by key, in
-    /// place by insertion, without the index array and the copy of every member that
-    /// ``sorted(_:keyOffsets:)`` costs. Stable, as that sort is, so the same duplicate is
-    /// reported: the later of two equal keys, at its offset.
-    private func sortInPlace(_ members: inout [JSONObject.Member], keyOffsets: [Int]) throws(JSONSyntaxError) {
+    /// Sorts `members` bytewise by key; the later of two equal keys is an error at its offset.
+    ///
+    /// Most objects are small (an event's envelope, its data): those are sorted in place by
+    /// insertion, without an index array and a copy of every member. Larger ones (insertion is
+    /// quadratic) through sorted indices. Both sorts are stable, so both report the same duplicate.
+    private func sort(_ members: inout [JSONObject.Member], keyOffsets: [Int]) throws(JSONSyntaxError) {
         var offsets = keyOffsets
-        for j in members.indices.dropFirst() {
-            var i = j
-            while i > 0, members[i].key.utf8Precedes(members[i - 1].key) {
-                members.swapAt(i, i - 1)
-                offsets.swapAt(i, i - 1)
-                i -= 1
+        if members.count <= 16 {
+            for j in members.indices.dropFirst() {
+                var i = j
+                while i > 0, members[i].key.utf8Precedes(members[i - 1].key) {
+                    members.swapAt(i, i - 1)
+                    offsets.swapAt(i, i - 1)
+                    i -= 1
+                }
             }
+        } else {
+            let order = members.indices.sorted { [members] a, b in
+                let (x, y) = (members[a].key, members[b].key)
+                if x.utf8Precedes(y) { return true }
+                if y.utf8Precedes(x) { return false }
+                return a < b
+            }
+            members = order.map { [members] in members[$0] }
+            offsets = order.map { keyOffsets[$0] }
         }
         for i in members.indices.dropFirst() where JSONObject.sameBytes(members[i - 1].key, members[i].key) {
             throw error("duplicate key \"\(members[i].key)\"", at: offsets[i])
         }
-    }
-
-    /// `members` sorted bytewise by key; the later of two equal keys is an error at its offset.
-    private func sorted(_ members: [JSONObject.Member], keyOffsets: [Int]) throws(JSONSyntaxError) -> JSONObject {
-        let order = members.indices.sorted { a, b in
-            let (x, y) = (members[a].key, members[b].key)
-            if x.utf8Precedes(y) { return true }
-            if y.utf8Precedes(x) { return false }
-            return a < b
-        }
-        for (a, b) in zip(order, order.dropFirst()) where JSONObject.sameBytes(members[a].key, members[b].key) {
-            throw error("duplicate key \"\(members[b].key)\"", at: keyOffsets[b])
-        }
-        return JSONObject(sortedMembers: order.map { members[$0] })
     }
 
     private mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> JSONValue {
