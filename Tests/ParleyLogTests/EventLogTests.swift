@@ -399,6 +399,36 @@ import ParleyModel
         #expect(try log.head() == 3)
     }
 
+    /// LMDB skips the fsync of a commit that writes nothing: a commit of duplicates only must
+    /// not be taken for one that made the commit before it durable.
+    @Test(.timeLimit(.minutes(1))) func aCommitOfDuplicatesOnlyMakesNothingDurable() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = try EventLog(directory: directory)
+        let writer = GroupCommitter(log: log)
+        let known = note("d", id: "known", n: 0)
+        _ = try await writer.append([known])
+        let holding = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? log.environment.write { _ throws(StoreError) in
+                holding.signal()
+                release.wait()
+            }
+        }
+        try await offThePool { holding.wait() }
+        let fresh = Task { try await writer.append([note("d", n: 1)]) }
+        while writer.batchesTaken < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        let duplicate = Task { try await writer.append([known]) }
+        while writer.batchesWaiting < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        release.signal()
+        #expect(try await fresh.value.positions == [2])
+        // Answered only after the fsync that the duplicates' commit did not make.
+        #expect(writer.syncs == 2, "the new event was answered without an fsync after its commit")
+        #expect(try await duplicate.value.appended == 0)
+        #expect(writer.commits == 3 && writer.syncs == 2)
+        writer.shutdown()
+    }
+
     @Test func groupCommitSharesCommits() async throws {
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
