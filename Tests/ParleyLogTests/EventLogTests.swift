@@ -370,12 +370,9 @@ import ParleyModel
         #expect(try log.head() == 6)
     }
 
-    @Test(.timeLimit(.minutes(1))) func batchesQueuedBehindACommitShareTheNextAndItsFsync() async throws {
-        let directory = temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let log = try EventLog(directory: directory)
-        let writer = GroupCommitter(log: log)
-        // Another write holds the environment, so the writer's first commit waits behind it.
+    /// Holds `log`'s write lock from another thread, in a write transaction, until the returned
+    /// semaphore is signalled: the group committer's next commit waits behind it.
+    func holdWriteLock(of log: EventLog) async throws -> DispatchSemaphore {
         let holding = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             try? log.environment.write { _ throws(StoreError) in
@@ -384,6 +381,16 @@ import ParleyModel
             }
         }
         try await offThePool { holding.wait() }
+        return release
+    }
+
+    @Test(.timeLimit(.minutes(1))) func batchesQueuedBehindACommitShareTheNextAndItsFsync() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = try EventLog(directory: directory)
+        let writer = GroupCommitter(log: log)
+        // Another write holds the environment, so the writer's first commit waits behind it.
+        let release = try await holdWriteLock(of: log)
         let first = Task { try await writer.append([note("q", n: 0)]) }
         while writer.batchesTaken < 1 { try await Task.sleep(for: .milliseconds(5)) }
         let later = (1...2).map { i in Task { try await writer.append([note("q", n: i)]) } }
@@ -408,14 +415,7 @@ import ParleyModel
         let writer = GroupCommitter(log: log)
         let known = note("d", id: "known", n: 0)
         _ = try await writer.append([known])
-        let holding = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            try? log.environment.write { _ throws(StoreError) in
-                holding.signal()
-                release.wait()
-            }
-        }
-        try await offThePool { holding.wait() }
+        let release = try await holdWriteLock(of: log)
         let fresh = Task { try await writer.append([note("d", n: 1)]) }
         while writer.batchesTaken < 2 { try await Task.sleep(for: .milliseconds(5)) }
         let duplicate = Task { try await writer.append([known]) }
