@@ -63,6 +63,12 @@ public final class EventLog: Sendable {
             if entries.isEmpty, !create {
                 throw LogError(code: .notALog, message: "\(directory) holds no Parley log yet")
             }
+            // LMDB would take an empty file for a new log and write one: a log lost to a
+            // truncation would then pass for an empty one, and be written over.
+            let file = directory + "/data.mdb"
+            if entries.contains("data.mdb"), ((try? fm.attributesOfItem(atPath: file)[.size] as? Int) ?? 0) == 0 {
+                throw LogError(code: .corrupted, message: "\(file) is empty (0 bytes): it holds no log, not even an empty one (remove it to start a new log)")
+            }
         } else {
             guard create else { throw LogError(code: .notALog, message: "no Parley log at \(directory)") }
             do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
@@ -78,6 +84,8 @@ public final class EventLog: Sendable {
                 throw LogError(code: .notALog, message: "cannot open \(directory): permission denied")
             case .notADataDirectory:
                 throw LogError(code: .notALog, message: "\(directory)/data.mdb is not an LMDB file, so not a Parley log")
+            case .corrupted:
+                throw LogError(code: .corrupted, message: error.message)
             default:
                 throw LogError.storage(error)
             }

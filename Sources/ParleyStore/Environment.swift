@@ -58,6 +58,7 @@ public final class Environment: @unchecked Sendable {
             while mapSize < fileSize * 2 { mapSize *= 2 }
             try check(mdb_env_set_mapsize(env, mapSize), "cannot set the map size")
             try check(mdb_env_open(env, path, UInt32(MDB_NOTLS), 0o644), "cannot open the data directory \(path)")
+            try Self.checkLength(env, path: path)
         } catch {
             mdb_env_close(env)
             throw error
@@ -69,6 +70,22 @@ public final class Environment: @unchecked Sendable {
     }
 
     deinit { mdb_env_close(env) }
+
+    /// Refuses a data file shorter than its pages: LMDB maps the file without checking its
+    /// length, and a read past its end (a copy cut short, a truncated file) kills the process
+    /// with SIGBUS instead of failing.
+    private static func checkLength(_ env: OpaquePointer, path: String) throws(StoreError) {
+        var info = MDB_envinfo()
+        var stat = MDB_stat()
+        mdb_env_info(env, &info)
+        mdb_env_stat(env, &stat)
+        let needed = (info.me_last_pgno + 1) * Int(stat.ms_psize)
+        let file = path + "/data.mdb"
+        let length = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        guard length >= needed else {
+            throw StoreError(code: .corrupted, message: "\(file) is truncated: it holds \(length) bytes, and its last page ends at byte \(needed)")
+        }
+    }
 
     /// Opens (creating if needed) the named database `name`.
     public func database(_ name: String, options: DatabaseOptions = []) throws(StoreError) -> Database {

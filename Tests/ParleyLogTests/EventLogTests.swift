@@ -321,6 +321,35 @@ import ParleyModel
         #expect { _ = try EventLog(directory: temporaryPath(), create: false) } throws: { ($0 as! LogError).code == .notALog }
     }
 
+    @Test func refusesADataFileCutShortOrEmptied() throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let log = try EventLog(directory: directory)
+            for i in 0..<40 { _ = try log.append([note("s\(i)", n: i), note("s\(i)", n: -i), note("t\(i)")]) }
+        }
+        let file = URL(fileURLWithPath: directory + "/data.mdb")
+        let whole = try Data(contentsOf: file)
+        #expect(whole.count > 3 * 4096)
+        // LMDB maps the file without checking its length: reading past its end is a SIGBUS.
+        try whole.prefix(whole.count / 2).write(to: file)
+        for create in [false, true] {
+            #expect { _ = try EventLog(directory: directory, create: create) } throws: { error in
+                let error = error as! LogError
+                return error.code == .corrupted && error.message.contains("data.mdb is truncated: it holds \(whole.count / 2) bytes")
+            }
+        }
+        // An emptied file is not taken for a new log, neither to read nor to write one over it.
+        try Data().write(to: file)
+        for create in [false, true] {
+            #expect { _ = try EventLog(directory: directory, create: create) } throws: { error in
+                let error = error as! LogError
+                return error.code == .corrupted && error.message.contains("data.mdb is empty (0 bytes)")
+            }
+        }
+        #expect(try Data(contentsOf: file).isEmpty)
+    }
+
     @Test func refusesANewerFormat() throws {
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
