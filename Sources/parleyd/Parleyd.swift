@@ -29,7 +29,15 @@ struct Parleyd: AsyncParsableCommand {
     /// directory that cannot be opened exits 1, a graceful shutdown exits 0.
     static func main() async {
         let command: Parleyd
-        do { command = try parseAsRoot() as! Parleyd } catch {
+        do {
+            let parsed = try parseAsRoot()
+            // `--help` parses as ArgumentParser's own help command.
+            guard let daemon = parsed as? Parleyd else {
+                FileHandle.standardOutput.write(Data((helpMessage() + "\n").utf8))
+                Foundation.exit(0)
+            }
+            command = daemon
+        } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
             FileHandle.standardError.write(Data("parleyd: \(fullMessage(for: error))\n".utf8))

@@ -92,22 +92,25 @@ final class DaemonProcess: @unchecked Sendable {
     }
 }
 
-/// Runs `parleyd` with `arguments` to completion; returns its status and standard error.
-func runParleyd(_ arguments: [String]) async throws -> (status: Int32, stderr: String) {
+/// Runs `parleyd` with `arguments` to completion; returns its status, standard error and
+/// standard output (read after standard error: for short outputs only).
+func runParleyd(_ arguments: [String]) async throws -> (status: Int32, stderr: String, stdout: String) {
     try await offThePool { try runParleydBlocking(arguments) }
 }
 
-private func runParleydBlocking(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+private func runParleydBlocking(_ arguments: [String]) throws -> (status: Int32, stderr: String, stdout: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: DaemonProcess.executable)
     process.arguments = arguments
     let err = Pipe()
+    let out = Pipe()
     process.standardError = err
-    process.standardOutput = Pipe()
+    process.standardOutput = out
     try ProcessLaunch.run(process)
     let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
-    return (process.terminationStatus, text)
+    return (process.terminationStatus, text, output)
 }
 
 /// The answers that came back 201: each acknowledged event's id and position.
