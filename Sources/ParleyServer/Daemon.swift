@@ -50,16 +50,23 @@ public final class Daemon: Sendable {
 
     /// The router of the API.
     public func router() -> Router<ParleyRequestContext> {
-        let router = Router(context: ParleyRequestContext.self)
+        // HEAD answers wherever GET does, without the body.
+        let router = Router(context: ParleyRequestContext.self, options: .autoGenerateHeadEndpoints)
         let limits = configuration.limits
         router.middlewares.add(RequestLog(metrics: metrics))
         let operations = OperationsRoutes(views: views, metrics: metrics, ingest: ingest, webhooks: plugins?.webhooks, limits: limits)
         operations.register(on: router)
-        let api = router.group("v1").add(middleware: TokenAuthentication(book: TokenBook(configuration.tokens)))
+        let authentication = TokenAuthentication(book: TokenBook(configuration.tokens))
+        let api = router.group("v1").add(middleware: authentication)
         EventRoutes(ingest: ingest, limits: limits).register(on: api)
         EventStreamRoute(ingest: ingest, limits: limits, metrics: metrics, clients: StreamClientCount()).register(on: api)
         ViewRoutes(views: views, limits: limits).register(on: api)
         operations.registerWebhook(on: api)
+        // Added after every route, these wrap only the fallback for requests no route takes:
+        // without a token they get the 401 of every route but the health ones, with one a JSON
+        // 404 or 405.
+        router.middlewares.add(authentication)
+        router.middlewares.add(UnmatchedRoutes(router.routes))
         return router
     }
 

@@ -16,6 +16,39 @@ import Testing
             #expect(events.status == 401)
             #expect(events.error?.contains("no tokens configured") == true)
             #expect(events.headers.first(name: "WWW-Authenticate")?.hasPrefix("Bearer") == true)
+            // "every other route says 401 and why": a path no route takes too.
+            let unknown = try await api.send(.GET, "/v1/nosuch", token: nil)
+            #expect(unknown.status == 401)
+            #expect(unknown.error?.contains("no tokens configured") == true)
+        }
+    }
+
+    /// A request no route takes: 401 without a token (as every route but the health ones), then
+    /// a JSON 405 naming the methods when its path is a route's, else a JSON 404.
+    @Test func unmatchedRequestsAreAuthenticatedThenAnsweredInJSON() async throws {
+        try await withDaemon { api, _ in
+            for path in ["/", "/v1/nosuch", "/v1/views/support"] {
+                let anonymous = try await api.send(.GET, path, token: nil)
+                #expect(anonymous.status == 401, "\(path)")
+                #expect(anonymous.error?.contains("no Authorization header") == true, "\(path): \(anonymous.text)")
+                let missing = try await api.send(.GET, path)
+                #expect(missing.status == 404, "\(path)")
+                #expect(missing.headers.first(name: "Content-Type") == "application/json", "\(path)")
+                #expect(missing.error?.contains("there is no route GET \(path);") == true, "\(path): \(missing.text)")
+            }
+            let delete = try await api.send(.DELETE, "/v1/events")
+            #expect(delete.status == 405)
+            #expect(delete.headers.first(name: "Allow") == "GET, POST")
+            #expect(delete.error == "/v1/events does not take DELETE (it takes GET, POST)")
+            let webhook = try await api.send(.GET, "/v1/plugins/github/webhook")
+            #expect(webhook.status == 405)
+            #expect(webhook.headers.first(name: "Allow") == "POST")
+            // HEAD answers where GET does.
+            let head = try await api.send(.HEAD, "/healthz", token: nil)
+            #expect(head.status == 200)
+            #expect(head.text.isEmpty)
+            // Routes that match are not touched: a wrong scope is still 403, not 404.
+            #expect(try await api.send(.GET, "/v1/events", token: TestTokens.appender).status == 403)
         }
     }
 

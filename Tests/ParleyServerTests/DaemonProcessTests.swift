@@ -27,6 +27,14 @@ import Testing
         #expect(listen.stderr.contains("--listen"))
     }
 
+    @Test func helpPrintsUsageAndExits0() async throws {
+        for flag in ["--help", "-h"] {
+            let help = try await runParleyd([flag])
+            #expect(help.status == 0, "\(flag): \(help.stderr)")
+            #expect(help.stdout.contains("USAGE: parleyd") && help.stdout.contains("--listen"), "\(flag): \(help.stdout)")
+        }
+    }
+
     /// Clients posting batches until they fail; records every 201.
     static func hammer(_ base: String, clients: Int, acknowledged: Acknowledged, http: HTTPClient) async {
         await withTaskGroup(of: Void.self) { group in
