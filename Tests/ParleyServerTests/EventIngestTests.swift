@@ -1,8 +1,11 @@
 import Foundation
+import HTTPTypes
 import Logging
 import ParleyLog
 import ParleyModel
+import ParleyProjections
 @testable import ParleyServer
+import ParleyViews
 import ParleyTestSupport
 import Testing
 
@@ -45,6 +48,27 @@ import Testing
         #expect(logs.contains("views lag behind the log", atLeast: .warning))
         #expect(try await ingest.append(Self.notes(1, from: 16)).positions == [17])
         #expect(logs.all.count == 1, "\(logs.all)")
+        await ingest.shutdown()
+    }
+
+    /// A view query never answers from views that lack what the log held on its arrival: when
+    /// they do not catch up within the wait (no view service runs here), 503 and Retry-After.
+    @Test(.timeLimit(.minutes(1))) func aViewQueryRefusesViewsThatLag() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ingest = try EventIngest(log: EventLog(directory: directory), metrics: DaemonMetrics())
+        _ = try await ingest.append(Self.notes(3))
+        var limits = ServerLimits()
+        limits.maxViewWaitSeconds = 0.1
+        let views = try ViewService(index: ViewIndex(log: ingest.log), ingest: ingest, metrics: DaemonMetrics(), limits: limits, logger: Logger(label: "test"))
+        await #expect { _ = try await views.answer(ViewRequest(name: .supportSLA)) } throws: { error in
+            guard let error = error as? APIError else { return false }
+            return error.status == .serviceUnavailable && error.headers[.retryAfter] == "1"
+                && error.message.contains("still catching up with the log (at position 0 of 3)")
+        }
+        // Caught up, it answers.
+        try await views.catchUp()
+        #expect(try await views.answer(ViewRequest(name: .supportSLA)).objectValue?["tickets"] != nil)
         await ingest.shutdown()
     }
 }

@@ -5,6 +5,7 @@ import ParleyModel
 import ParleyProjections
 import ParleyConfiguration
 import ParleyServer
+import ParleyTestSupport
 import ParleyViews
 import Testing
 
@@ -30,6 +31,29 @@ import Testing
             }
             let sla = try await api.send(.GET, "/v1/views/support/sla?as_of=\(asOf)&at_position=1")
             #expect(sla.json.objectValue?["tickets"]?.intValue == 1)
+        }
+    }
+
+    /// An event another process (the CLI) appended a moment ago is in the next view answer,
+    /// without waiting for the daemon's poll of the log (30 s here).
+    @Test func aViewQueryHoldsWhatTheCLIJustAppended() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var limits = testLimits()
+        limits.viewPollSeconds = 30
+        try await withDaemon(limits: limits, directory: directory) { api, _ in
+            #expect(try await api.post(Self.seed, ndjson: true).status == 201)
+            let asOf = "2026-03-05T00:00:00Z"
+            #expect(try await api.send(.GET, "/v1/views/support/sla?as_of=\(asOf)").json.objectValue?["tickets"]?.intValue == 2)
+            for ticket in 3...4 {
+                let append = try CLIThroughServerTests.run(
+                    ["append", "--stream", "ticket:\(ticket)", "--type", "ticket.opened", "--time", "2026-03-03T09:00:00Z",
+                     "--data", "{\"ticket\":\"\(ticket)\",\"member\":\"cy\"}"],
+                    stdin: nil, environment: ["PARLEY_DATA": directory])
+                #expect(append.status == 0, "\(append.err)")
+                let sla = try await api.send(.GET, "/v1/views/support/sla?as_of=\(asOf)")
+                #expect(sla.json.objectValue?["tickets"]?.intValue == Int64(ticket), "\(sla.text)")
+            }
         }
     }
 

@@ -59,7 +59,8 @@ public struct ServerLimits: Sendable {
     /// 200,000, bursts of 1,000-event requests already met the bound, and their p99 latency
     /// rose from 65 ms to 140-290 ms.
     public var maxViewLag = 500_000
-    /// Seconds an append waits for the views at most, then goes ahead.
+    /// Seconds an append waits for the views at most, then goes ahead; and a view query, then
+    /// answers 503.
     public var maxViewWaitSeconds = 5.0
 
     /// The defaults.

@@ -87,13 +87,27 @@ public final class ViewService: Service, Sendable {
         metrics.record(head: ingest.head.position, checkpoint: done)
     }
 
-    /// The answer to `request`, once the index holds what the log held on arrival (waiting at
-    /// most a few seconds for it).
+    /// The answer to `request`, once the views hold what the log held on arrival: waiting for
+    /// them at most ``ServerLimits/maxViewWaitSeconds``, never answering from views that lack it.
     ///
-    /// - Throws: ``APIError`` 400 for a query the views refuse, 503 when storage fails.
+    /// - Throws: ``APIError`` 400 for a query the views refuse, 503 when the views are still
+    ///   catching up (after a start over a long log, say) or storage fails.
     func answer(_ request: ViewRequest) async throws -> JSONValue {
-        let head = ingest.head.position
-        if checkpoint.position < head { _ = await checkpoint.wait(past: head - 1, atMost: 5) }
+        // The head as the log stands, not only as this process knows it: an event the CLI
+        // appended a moment ago counts too, and the view service, woken, catches up at once.
+        let head: UInt64
+        do { head = try ingest.log.head() } catch { throw APIError(.serviceUnavailable, "the log could not be read: \(error)") }
+        ingest.head.advance(to: head)
+        if checkpoint.position < head {
+            let reached = await checkpoint.wait(past: head - 1, atMost: limits.maxViewWaitSeconds)
+            guard reached >= head else {
+                var busy = APIError(
+                    .serviceUnavailable,
+                    "the views are still catching up with the log (at position \(reached) of \(head)); retry in a moment")
+                busy.headers[.retryAfter] = "1"
+                throw busy
+            }
+        }
         let live = self.live
         do {
             return try await BlockingWork.run { try live.answer(request) }
