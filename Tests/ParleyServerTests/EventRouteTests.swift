@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import NIOHTTP1
 import ParleyLog
 import ParleyModel
@@ -102,6 +104,16 @@ import Testing
             let tooLarge = try await api.post(big)
             #expect(tooLarge.status == 413)
             #expect(tooLarge.error?.contains("16 MiB") == true)
+            // The same without Content-Length (chunked): found over the limit while read.
+            var chunked = HTTPClientRequest(url: api.base + "/v1/events")
+            chunked.method = .POST
+            chunked.headers.add(name: "Authorization", value: "Bearer \(TestTokens.admin)")
+            chunked.body = .bytes(Array(big.utf8), length: .unknown)
+            let response = try await api.http.execute(chunked, timeout: .seconds(30))
+            var answer = try await response.body.collect(upTo: 1 << 20)
+            #expect(response.status.code == 413)
+            #expect(response.headers.first(name: "Content-Type") == "application/json")
+            #expect(answer.readString(length: answer.readableBytes)?.contains("over the limit of 16 MiB") == true)
             // One event over 1 MiB encoded, in a request under 16 MiB: an invalid event.
             let huge = "{\"stream\":\"s:1\",\"type\":\"note\",\"time\":\"2026-03-02T09:00:00Z\",\"data\":{\"x\":\"\(String(repeating: "a", count: 1_100_000))\"}}"
             let event = try await api.post(huge)

@@ -13,7 +13,9 @@ enum RequestBodies {
         do {
             var buffer = try await request.body.collect(upTo: limit)
             return buffer.readBytes(length: buffer.readableBytes) ?? []
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            // A body without Content-Length (chunked) that runs over: NIO's NIOTooManyBytesError,
+            // which Hummingbird would answer with a bare 413.
             throw tooLarge(limit)
         }
     }
