@@ -42,6 +42,10 @@ public struct ConfigurationFile: Sendable {
                 if tokens.contains(where: { $0.name == token.name }) {
                     throw ConfigurationError(at: reader.place(item, "tokens[\(index)].name"), "a token named \"\(token.name)\" is already configured; token names must be unique")
                 }
+                // A request names its token by the secret alone: the second could never be used.
+                if let earlier = tokens.first(where: { $0.secretDigest == token.secretDigest }) {
+                    throw ConfigurationError(at: reader.place(item, "tokens[\(index)]"), "token \"\(token.name)\" has the same secret as token \"\(earlier.name)\"; every token needs a secret of its own")
+                }
                 tokens.append(token)
             }
         }

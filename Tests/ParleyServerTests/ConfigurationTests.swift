@@ -77,6 +77,7 @@ import Testing
         ("listen: 127.0.0.1:7420\nlisen: x\n", "lisen"),
         ("tokens:\n  - name: a\n    secret: \"0123456789abcdefg\"\n    scopes: [read, wirte]\n", "\"wirte\" is not a scope"),
         ("tokens:\n  - name: a\n    secret: \"0123456789abcdefg\"\n    scopes: [read]\n  - name: a\n    secret: \"0123456789abcdefh\"\n    scopes: [read]\n", "token named \"a\" is already configured"),
+        ("tokens:\n  - name: ro\n    secret: \"0123456789abcdefg\"\n    scopes: [read]\n  - name: rw\n    secret_sha256: \"\(TokenSpec(name: "x", secret: "0123456789abcdefg", scopes: []).secretDigest.map { String(format: "%02x", $0) }.joined())\"\n    scopes: [admin]\n", "token \"rw\" has the same secret as token \"ro\""),
         ("tokens:\n  - name: a\n    scopes: [read]\n", "needs secret_sha256"),
         ("tokens:\n  - name: a\n    secret_sha256: \"abc\"\n    scopes: [read]\n", "64 hex digits"),
         ("tokens:\n  - name: a\n    secret: \"0123456789abcdefg\"\n    scopes: [read]\n    prefixes: [x]\n", "tokens[0].prefixes"),
