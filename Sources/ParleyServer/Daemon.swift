@@ -26,13 +26,16 @@ public final class Daemon: Sendable {
     let logger: Logger
     /// The plugin host, when `parleyd` links one.
     let plugins: PluginHosting?
+    /// This daemon's hold on the data directory.
+    private let ownership: DataDirectoryLock
 
     /// Opens the data directory of `configuration` (creating it) and prepares the services.
     ///
     /// - Parameter pluginHost: makes the plugin host once the writer exists: its service runs
     ///   between the views and the HTTP server, its webhook entry serves
     ///   `POST /v1/plugins/{name}/webhook`. Nil: that route answers 404 "no such plugin".
-    /// - Throws: ``LogError`` when the data directory cannot be opened; what `pluginHost` throws.
+    /// - Throws: ``LogError`` when the data directory cannot be opened, ``DataDirectoryBusy`` when
+    ///   another daemon serves it; what `pluginHost` throws.
     public init(
         configuration: DaemonConfiguration, logger: Logger, metrics: DaemonMetrics = DaemonMetrics(),
         pluginHost: PluginHostFactory? = nil
@@ -41,6 +44,7 @@ public final class Daemon: Sendable {
         self.logger = logger
         self.metrics = metrics
         log = try EventLog(directory: configuration.data, create: true)
+        ownership = try DataDirectoryLock(directory: configuration.data)
         ingest = try EventIngest(
             log: log, metrics: metrics, maxViewLag: configuration.limits.maxViewLag, maxViewWaitSeconds: configuration.limits.maxViewWaitSeconds,
             logger: logger)

@@ -27,6 +27,23 @@ import Testing
         #expect(listen.stderr.contains("--listen"))
     }
 
+    /// One daemon per data directory: a second is refused, naming the first; once the first
+    /// is killed (the kernel drops its lock), a new one starts.
+    @Test(.timeLimit(.minutes(1))) func aSecondDaemonOnTheSameDirectoryIsRefused() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try await DaemonProcess.start(directory: directory)
+        let second = try await runParleyd(["--data", directory, "--listen", "127.0.0.1:0"])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("\(directory) is already served by another parleyd (pid \(first.process.processIdentifier))"), "\(second.stderr)")
+        first.signal(SIGKILL)
+        first.process.waitUntilExit()
+        let third = try await DaemonProcess.start(directory: directory)
+        #expect(third.port > 0)
+        third.signal(SIGTERM)
+        third.process.waitUntilExit()
+    }
+
     @Test func helpPrintsUsageAndExits0() async throws {
         for flag in ["--help", "-h"] {
             let help = try await runParleyd([flag])
