@@ -116,7 +116,8 @@ extension NewEvent {
         // Printable ASCII, the common case, needs no decoding.
         if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return }
         for scalar in s.unicodeScalars where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-            throw EventValidationError(field: field, "must not contain control characters (U+\(String(scalar.value, radix: 16, uppercase: true)))")
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            throw EventValidationError(field: field, "must not contain control characters (U+\(String(repeating: "0", count: 4 - hex.count) + hex))")
         }
     }
 

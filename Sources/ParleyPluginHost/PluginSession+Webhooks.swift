@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ParleyModel
 import ParleyPluginProtocol
@@ -26,15 +27,17 @@ extension PluginSession {
             state.withLock { _ = $0.webhooks.removeValue(forKey: id) }
             return WebhookAnswer(status: 503, error: "plugin \(name) is not running")
         }
+        // What is left of the caller's deadline, to a tenth of a second: "10 s", not "9.999997166 seconds".
+        let within = String(format: "%g s", (timeout.timeInterval * 10).rounded() / 10)
         // The timer is the one unstructured task here: it must outlive nothing but this call.
         let timer = Task {
             try? await Task.sleep(for: timeout)
             guard !Task.isCancelled, state.withLock({ $0.webhooks.removeValue(forKey: id) }) != nil else { return }
-            guard wait.resolve(WebhookAnswer(status: 504, error: "plugin \(name) did not answer within \(timeout)")) else { return }
+            guard wait.resolve(WebhookAnswer(status: 504, error: "plugin \(name) did not answer within \(within)")) else { return }
             if caughtUp {
-                fail("plugin \(name) did not answer webhook \(id) within \(timeout), so it is taken for hung")
+                fail("plugin \(name) did not answer webhook \(id) within \(within), so it is taken for hung")
             } else {
-                logger.warning("plugin \(name) did not answer webhook \(id) within \(timeout) while still replaying")
+                logger.warning("plugin \(name) did not answer webhook \(id) within \(within) while still replaying")
             }
         }
         let answer = await withTaskCancellationHandler {

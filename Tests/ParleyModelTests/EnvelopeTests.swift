@@ -67,6 +67,15 @@ import Testing
         #expect(field(of: text) == expected)
     }
 
+    /// A control character is named by its code point as Unicode writes them: U+0001, not U+1.
+    @Test func namesAControlCharacterByItsCodePoint() throws {
+        for (escaped, name) in [(#"\u0001"#, "U+0001"), (#"\u001F"#, "U+001F"), (#"\u0085"#, "U+0085")] {
+            #expect { _ = try event(#"{"stream": "a"# + escaped + #"b", "type": "x", "time": "2026-03-02T10:15:00Z", "data": {}}"#) } throws: { error in
+                (error as? EventValidationError)?.reason == "must not contain control characters (\(name))"
+            }
+        }
+    }
+
     @Test func acceptsValidPoliciesAndOptionalNulls() throws {
         _ = try event(#"{"stream": "policy:sla", "type": "policy.set", "time": "2026-03-02T10:15:00Z", "data": {"name": "sla", "value": {"first_response_s": 3600, "timezone": "Europe/Berlin", "hours": {"mon": [["09:00", "12:00"], ["13:00", "24:00"]]}, "holidays": ["2026-12-25"]}}}"#)
         _ = try event(#"{"stream": "policy:sla", "type": "policy.set", "time": "2026-03-02T10:15:00Z", "data": {"name": "sla", "value": {"hours": "24x7"}}}"#)
