@@ -33,23 +33,30 @@ extension EventLog {
     /// Walks the whole log in one snapshot: positions from 1 without gaps, every event decodes and
     /// says its own position, the hash chain, the id index and the stream indexes.
     ///
+    /// - Parameter checking: told each position before it is checked (in the stream indexes,
+    ///   each stream's first), so that a caller can say where a crash of LMDB on a damaged page
+    ///   happened.
     /// - Returns: the report, or the first ``AuditFailure``.
-    public func verify() throws(LogError) -> Result<AuditReport, AuditFailure> {
+    public func verify(checking: (UInt64) -> Void = { _ in }) throws(LogError) -> Result<AuditReport, AuditFailure> {
         let outcome: Result<Result<AuditReport, AuditFailure>, LogError> = storageResult { () throws(StoreError) in
-            try env.read { txn throws(StoreError) in .success(try verify(txn)) }
+            try env.read { txn throws(StoreError) in .success(try verify(txn, checking: checking)) }
         }
         return try outcome.get()
     }
 
-    private func verify(_ txn: Transaction) throws(StoreError) -> Result<AuditReport, AuditFailure> {
+    private func verify(_ txn: Transaction, checking: (UInt64) -> Void) throws(StoreError) -> Result<AuditReport, AuditFailure> {
         var expected: UInt64 = 1
         var hash = EventCodec.genesis
         var streamPositions: [ExactText: [UInt64]] = [:]
         let failure: AuditFailure? = try txn.withCursor(tables.events) { c throws(StoreError) -> AuditFailure? in
             var entry = try c.first()
             while let e = entry {
+                checking(expected)
+                guard e.key.count == 8 else {
+                    return AuditFailure(position: expected, message: "the log has no event here (next stored key is \(e.key.count) bytes long, not 8)")
+                }
                 let position = Keys.uint64(from: e.key)
-                guard e.key.count == 8, position == expected else {
+                guard position == expected else {
                     return AuditFailure(position: expected, message: "the log has no event here (next stored key is \(position))")
                 }
                 guard e.value.count > 32 else { return AuditFailure(position: position, message: "the stored value is truncated") }
@@ -68,7 +75,7 @@ extension EventLog {
                 guard hash.elementsEqual(e.value[0..<32]) else {
                     return AuditFailure(position: position, message: "the hash chain breaks (stored \(EventCodec.hex(e.value[0..<32])), computed \(EventCodec.hex(hash)))")
                 }
-                guard let idEntry = try txn.get(Array(event.id.utf8), in: tables.ids), Keys.uint64(from: idEntry) == position else {
+                guard let idEntry = try txn.get(Array(event.id.utf8), in: tables.ids), idEntry.count == 8, Keys.uint64(from: idEntry) == position else {
                     return AuditFailure(position: position, message: "the id index does not map \"\(event.id)\" to this position")
                 }
                 var list = streamPositions[ExactText(event.stream), default: []]
@@ -93,9 +100,13 @@ extension EventLog {
         }
         var indexed = 0
         for (key, positions) in streamPositions.sorted(by: { $0.value[0] < $1.value[0] }) {
+            checking(positions[0])
             let stream = key.text
             guard let entry = try txn.get(Array(stream.utf8), in: tables.streams) else {
                 return .failure(AuditFailure(position: positions[0], message: "stream \"\(stream)\" is missing from the stream index"))
+            }
+            guard entry.count == 16 else {
+                return .failure(AuditFailure(position: positions[0], message: "the stream index entry of \"\(stream)\" is \(entry.count) bytes long, not 16"))
             }
             guard Keys.uint64(from: entry, at: 8) == UInt64(positions.count) else {
                 return .failure(AuditFailure(position: positions.last, message: "the stream index says stream \"\(stream)\" is at version \(Keys.uint64(from: entry, at: 8)), its events say \(positions.count)"))
@@ -104,7 +115,7 @@ extension EventLog {
             let stored: [UInt64] = try txn.withCursor(tables.streamEvents) { c throws(StoreError) in
                 var list: [UInt64] = []
                 var e = try c.seek(exactly: Keys.uint64(number))
-                while let found = e {
+                while let found = e, found.value.count == 8 {
                     list.append(Keys.uint64(from: found.value))
                     e = try c.nextDuplicate()
                 }

@@ -20,9 +20,17 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var globals: GlobalOptions
 
         func run() throws {
+            CrashedReading.install(directory: globals.dataDirectory, json: globals.json)
             let log = try globals.openLog(create: false)
             let result: Result<AuditReport, AuditFailure>
-            do { result = try log.verify() } catch { throw CommandFailure(message: error.message) }
+            do { result = try log.verify { CrashedReading.position = $0 } } catch {
+                // LMDB noticed the damage itself (a page that is not where it should be).
+                result = .failure(AuditFailure(
+                    position: CrashedReading.position > 0 ? CrashedReading.position : nil,
+                    message: "the log's data file is damaged: \(error.message)"))
+            }
+            CrashedReading.part = .views
+            CrashedReading.position = 0
             // The stored views against the log: the index entries, then every view's digest
             // against a replay from the log alone, at the position the index is caught up to.
             var viewFailure: AuditFailure?

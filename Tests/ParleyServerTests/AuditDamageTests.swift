@@ -1,0 +1,40 @@
+import Foundation
+import ParleyModel
+import ParleyTestSupport
+import Testing
+
+/// `parley audit verify` on a damaged data file answers, it does not crash: LMDB trusts its
+/// pages, and a flipped bit in a page header can send it through a wild pointer.
+@Suite struct AuditDamageTests {
+    @Test func flippedBitsInPageHeadersAreReportedNotCrashedOn() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let demo = try await offThePool { try CLIThroughServerTests.run(["demo", "--days", "30", "--members", "80", "--until", "2026-03-31T00:00:00Z"], stdin: nil, environment: [:]) }
+        let imported = try await offThePool { try CLIThroughServerTests.run(["import", "-", "--data", directory], stdin: Data(demo.out.utf8), environment: [:]) }
+        #expect(imported.status == 0, "\(imported.err)")
+        let original = try Data(contentsOf: URL(fileURLWithPath: directory + "/data.mdb"))
+        let pages = original.count / 4096
+        var random = SystemRandomNumberGenerator()
+        var outcomes: [Int32: Int] = [:]
+        var crashesCaught = 0
+        for _ in 0..<60 {
+            let copy = temporaryPath()
+            defer { try? FileManager.default.removeItem(atPath: copy) }
+            try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+            var damaged = original
+            // A page's header and first node pointers: the bytes LMDB follows without checking.
+            let offset = Int.random(in: 2..<pages, using: &random) * 4096 + Int.random(in: 0..<64, using: &random)
+            damaged[offset] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &random)
+            try damaged.write(to: URL(fileURLWithPath: copy + "/data.mdb"))
+            let audit = try await offThePool { try CLIThroughServerTests.run(["audit", "verify", "--data", copy, "--json"], stdin: nil, environment: [:]) }
+            outcomes[audit.status, default: 0] += 1
+            #expect(audit.status == 0 || audit.status == 1, "byte \(offset): exit \(audit.status)\n\(audit.err.prefix(600))")
+            guard audit.status == 1 else { continue }
+            #expect(audit.err.hasPrefix("parley: audit failed"), "byte \(offset): \(audit.err.prefix(600))")
+            #expect(try JSONParser.parse(audit.out)["ok"] == false, "byte \(offset): \(audit.out)")
+            if audit.err.contains("reading it crashed LMDB") { crashesCaught += 1 }
+        }
+        // For the record: how often LMDB crashed and was caught.
+        print("audit verify on 60 damaged copies: exits \(outcomes), LMDB crashes caught \(crashesCaught)")
+    }
+}
