@@ -64,6 +64,10 @@ import Testing
             let fromZero = try await api.send(.GET, "/v1/events?from=0&limit=1")
             #expect(fromZero.status == 200)
             #expect(fromZero.text.contains("\"position\":1"))
+            // An empty filter would match nothing, silently.
+            let emptyStream = try await api.send(.GET, "/v1/events?stream=")
+            #expect(emptyStream.status == 400)
+            #expect(emptyStream.error == "query parameter \"stream\" has no value")
         }
     }
 
@@ -85,6 +89,14 @@ import Testing
             #expect(badLine.json.objectValue?["event"]?.intValue == 1)
             let extra = try await api.post("{\"stream\":\"s\",\"type\":\"t\",\"time\":\"2026-03-02T09:00:00Z\",\"data\":{},\"colour\":1}")
             #expect(extra.json.objectValue?["field"]?.stringValue == "colour")
+            // A query parameter is a mistake here, as on the GET routes; a compressed body is
+            // refused as such, not as bytes that are not JSON.
+            let query = try await api.send(.POST, "/v1/events?stream=ticket:x", body: Array(ticketOpened("q").utf8))
+            #expect(query.status == 400)
+            #expect(query.error == "unknown query parameter \"stream\" (this route takes none)")
+            let gzip = try await api.send(.POST, "/v1/events", body: [0x1F, 0x8B, 0x08, 0x00], headers: [("Content-Encoding", "gzip")])
+            #expect(gzip.status == 415)
+            #expect(gzip.error?.contains("Content-Encoding gzip") == true)
             // Nothing of a refused batch was written.
             #expect(try daemon.log.head() == 0)
         }

@@ -7,6 +7,9 @@ enum RequestBodies {
     ///
     /// - Throws: ``APIError`` 413 when the body (or its announced `Content-Length`) is larger.
     static func collect(_ request: Request, context: ParleyRequestContext, limit: Int) async throws -> [UInt8] {
+        if let encoding = request.headers[.contentEncoding], !encoding.trimmingCharacters(in: .whitespaces).lowercased().elementsEqual("identity") {
+            throw APIError(.unsupportedMediaType, "the body is sent with Content-Encoding \(encoding), which this API does not take; send it uncompressed")
+        }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
             throw tooLarge(limit)
         }
@@ -52,9 +55,12 @@ struct QueryParameters {
         for (key, value) in request.uri.queryParameters {
             let name = String(key)
             guard allowed.contains(name) else {
-                throw APIError(.badRequest, "unknown query parameter \"\(name)\" (known here: \(allowed.sorted().joined(separator: ", ")))", field: name)
+                let known = allowed.isEmpty ? "this route takes none" : "known here: \(allowed.sorted().joined(separator: ", "))"
+                throw APIError(.badRequest, "unknown query parameter \"\(name)\" (\(known))", field: name)
             }
             guard values[name] == nil else { throw APIError(.badRequest, "query parameter \"\(name)\" is given twice", field: name) }
+            // `?stream=` would filter for the empty name and answer nothing, silently.
+            guard !value.isEmpty else { throw APIError(.badRequest, "query parameter \"\(name)\" has no value", field: name) }
             values[name] = String(value)
         }
     }

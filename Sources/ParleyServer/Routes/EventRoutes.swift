@@ -17,6 +17,8 @@ struct EventRoutes {
     /// once durable (`appended` counts the new events, `duplicates` those already in the log).
     func append(_ request: Request, context: ParleyRequestContext) async throws -> Response {
         let token = try context.require(.append)
+        // It takes none; one given is a mistake to say, as the GET routes do.
+        _ = try QueryParameters(request, allowed: [])
         let body = try await RequestBodies.collect(request, context: context, limit: limits.maxBodyBytes)
         let jsonLines = request.headers[.contentType].map(RequestBodies.isJSONLines) ?? false
         let batch = try EventBatchReader.read(body, jsonLines: jsonLines)
