@@ -25,9 +25,14 @@ struct PolicyParser {
         return d
     }
 
+    /// A number as the user would have written it: `0`, not `0.0`.
+    static func shown(_ d: Double) -> String {
+        d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
+    }
+
     func nonNegative(_ key: String) throws(EventValidationError) -> Double? {
         guard let d = try number(key) else { return nil }
-        guard d >= 0 else { throw fail(key, "must not be negative, got \(d)") }
+        guard d >= 0 else { throw fail(key, "must not be negative, got \(Self.shown(d))") }
         return d
     }
 
@@ -42,7 +47,7 @@ struct PolicyParser {
         try onlyKnown(["first_response_s", "timezone", "hours", "holidays"], in: object)
         var p = SLAPolicy()
         if let frt = try number("first_response_s") {
-            guard frt > 0 else { throw fail("first_response_s", "must be greater than 0, got \(frt)") }
+            guard frt > 0 else { throw fail("first_response_s", "must be greater than 0, got \(Self.shown(frt))") }
             p.firstResponseS = frt
         }
         if let tz = try timezone() { p.timezone = tz }
@@ -116,7 +121,7 @@ struct PolicyParser {
             try onlyKnown(["post", "comment", "idea", "other"], in: weights, at: "hero_weights.")
             for key in weights.keys {
                 guard let d = try number(key, in: weights, at: "hero_weights.") else { continue }
-                guard d >= 0 else { throw fail("hero_weights.\(key)", "must not be negative, got \(d)") }
+                guard d >= 0 else { throw fail("hero_weights.\(key)", "must not be negative, got \(Self.shown(d))") }
                 p.heroWeights[key] = d
             }
         }
@@ -133,7 +138,7 @@ struct PolicyParser {
             try onlyKnown(["engaging", "ugc", "educational", "promotional"], in: targets, at: "targets.")
             for key in targets.keys {
                 guard let d = try number(key, in: targets, at: "targets.") else { continue }
-                guard d > 0, d <= 1 else { throw fail("targets.\(key)", "must be in (0, 1], got \(d)") }
+                guard d > 0, d <= 1 else { throw fail("targets.\(key)", "must be in (0, 1], got \(Self.shown(d))") }
                 p.targets[key] = d
             }
         }

@@ -67,6 +67,15 @@ import Testing
         #expect(field(of: text) == expected)
     }
 
+    /// A policy's number is echoed as written: 0, not 0.0.
+    @Test func policyNumbersAreEchoedAsWritten() throws {
+        for (value, shown) in [("0", "0"), ("-1", "-1"), ("-0.5", "-0.5")] {
+            #expect { _ = try event(#"{"stream": "s", "type": "policy.set", "time": "2026-03-02T10:15:00Z", "data": {"name": "sla", "value": {"first_response_s": "# + value + "}}}") } throws: { error in
+                (error as? EventValidationError)?.reason.hasSuffix(", got \(shown)") == true
+            }
+        }
+    }
+
     /// A control character is named by its code point as Unicode writes them: U+0001, not U+1.
     @Test func namesAControlCharacterByItsCodePoint() throws {
         for (escaped, name) in [(#"\u0001"#, "U+0001"), (#"\u001F"#, "U+001F"), (#"\u0085"#, "U+0085")] {
