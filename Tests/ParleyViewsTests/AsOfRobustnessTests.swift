@@ -59,6 +59,9 @@ import Testing
         let content = s.content(asOf: ContentViewTests.asOf)
         let q = s.query(ContentViewTests.asOf, policy: ContentViewTests.tokyo)
         #expect(ContentView.renderMix(try content.mix(q)).contains("2026-03-11"))
+        // An empty list says so rather than ending the line on its label.
+        let empty = ContentView.renderMix(["unlabeled_promotions": [], "videos_without_captions": ["v1", "v2"]])
+        #expect(empty.contains("unlabeled promotions: none\n") && empty.contains("videos without captions: v1, v2\n"), "\(empty)")
         #expect(ContentView.renderCheck(try content.check(draft: ["post": "d", "kind": "engaging"], q)).hasSuffix("not ok\n"))
     }
 }

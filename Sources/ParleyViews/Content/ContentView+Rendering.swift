@@ -15,7 +15,10 @@ extension ContentView {
         var days = AlignedColumns(["day over limit", "brand posts"])
         for d in json["days_over_limit"]?.arrayValue ?? [] { days.add([c(d["date"]), c(d["posts"])]) }
         out += days.text + "\n"
-        let list = { (key: String) in (json[key]?.arrayValue ?? []).map { c($0) }.joined(separator: ", ") }
+        let list = { (key: String) in
+            let items = (json[key]?.arrayValue ?? []).map { c($0) }
+            return items.isEmpty ? "none" : items.joined(separator: ", ")
+        }
         out += "unlabeled promotions: \(list("unlabeled_promotions"))\n"
         out += "videos without captions: \(list("videos_without_captions"))\n\n"
         var top = AlignedColumns(["post", "engagement"])
