@@ -20,6 +20,7 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var globals: GlobalOptions
 
         func run() throws {
+            try globals.requireDataDirectory(for: "audit verify")
             CrashedReading.install(directory: globals.dataDirectory, json: globals.json)
             let log = try globals.openLog(create: false)
             let result: Result<AuditReport, AuditFailure>
@@ -100,6 +101,7 @@ struct AuditCommand: ParsableCommand {
         @Option(name: .customLong("as-of"), help: "The instant (RFC 3339; default the time of the latest event replayed, so that the same log gives the same digests).") var asOf: String?
 
         func run() throws {
+            try globals.requireDataDirectory(for: "audit replay")
             let asked = try instant(asOf, option: "--as-of")
             let log = try globals.openLog(create: false)
             let digests: [(view: String, digest: String)]

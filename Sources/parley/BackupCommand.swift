@@ -10,6 +10,7 @@ struct BackupCommand: ParsableCommand {
     @Argument(help: "An empty or new directory.") var destination: String
 
     func run() throws {
+        try globals.requireDataDirectory(for: "backup")
         let log = try globals.openLog(create: false)
         do { try log.backup(to: destination) } catch { throw CommandFailure(message: error.message) }
         let copy = try? EventLog(directory: destination, create: false).stats()

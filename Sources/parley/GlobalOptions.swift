@@ -16,11 +16,29 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "The bearer token for --server (default: $PARLEY_TOKEN).")
     var token: String?
 
+    /// The daemon named: `--server`, else `PARLEY_SERVER` unless `--data` is given, as a data
+    /// directory named on the command line means more than a server named in the environment
+    /// (`parley stats --data backup` with `PARLEY_SERVER` exported reads the backup).
+    private var namedServer: (url: String, byOption: Bool)? {
+        if let server { return (server, true) }
+        guard data == nil, let server = ProcessInfo.processInfo.environment["PARLEY_SERVER"], !server.isEmpty else { return nil }
+        return (server, false)
+    }
+
     /// The daemon to work through, when one is named.
     func remote() throws -> RemoteLog? {
-        let environment = ProcessInfo.processInfo.environment
-        guard let server = server ?? environment["PARLEY_SERVER"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
-        return try RemoteLog(server: server, token: token ?? environment["PARLEY_TOKEN"])
+        guard let server = namedServer?.url else { return nil }
+        return try RemoteLog(server: server, token: token ?? ProcessInfo.processInfo.environment["PARLEY_TOKEN"])
+    }
+
+    /// Refuses a named daemon for `command`, which the HTTP API has no route for: it would
+    /// otherwise read the local data directory and print its figures as if they were the server's.
+    func requireDataDirectory(for command: String) throws {
+        guard let named = namedServer else { return }
+        let message = named.byOption
+            ? "parley \(command) reads a data directory, not a server: drop --server and give --data DIR"
+            : "parley \(command) reads a data directory, not a server (PARLEY_SERVER is set): give --data DIR, or unset PARLEY_SERVER"
+        throw CommandFailure(message: message, status: 2)
     }
 
     /// The data directory in force.

@@ -35,6 +35,7 @@ struct PluginRunCommand: AsyncParsableCommand {
     @Flag(help: "Log the host's and the plugin's debug lines to stderr.") var verbose = false
 
     func run() async throws {
+        try globals.requireDataDirectory(for: "plugin run")
         let plugin = try resolvePlugin()
         let log = try globals.openLog(create: true)
         var logger = Logger(label: "parley.plugin") { label in StreamLogHandler.standardError(label: label) }

@@ -42,22 +42,35 @@ struct PolicyCommand: ParsableCommand {
 
         func run() throws {
             let t = try instant(asOf, option: "--as-of") ?? .now
-            let log = try globals.openLog(create: false)
-            // The stored views' policy timeline holds every policy.set; the ones in force at t
-            // are those of time ≤ t.
+            // The policy timeline holds every policy.set; the ones in force at t are those of
+            // time ≤ t.
             let timeline: PolicyTimeline
-            do {
-                let live = try LiveViews(restoring: ViewIndex(log: log))
-                try live.refresh()
-                timeline = live.policies
-                _ = try? live.persist(minimumGap: LiveViews.commandLineGap)
-            } catch { throw CommandFailure(message: error.message) }
+            if let remote = try globals.remote() {
+                timeline = Self.timeline(of: try remote.events(ofType: "policy.set"))
+            } else {
+                let log = try globals.openLog(create: false)
+                do {
+                    let live = try LiveViews(restoring: ViewIndex(log: log))
+                    try live.refresh()
+                    timeline = live.policies
+                    _ = try? live.persist(minimumGap: LiveViews.commandLineGap)
+                } catch { throw CommandFailure(message: error.message) }
+            }
             let policies = timeline.inForce(at: t).json
             if globals.json {
                 Output.line(JSONWriter.string(policies))
             } else {
                 for name in PolicySet.names { Output.line("\(name): \(JSONWriter.string(policies[name]!))") }
             }
+        }
+
+        /// The timeline of `policy.set` events taken in as the stored views take them: in
+        /// (time, position) order, the order of the view index, so that a server's events
+        /// give what the data directory gives.
+        static func timeline(of events: [Event]) -> PolicyTimeline {
+            var timeline = PolicyTimeline()
+            for event in events.sorted(by: { ($0.time, $0.position) < ($1.time, $1.position) }) { timeline.record(event) }
+            return timeline
         }
     }
 }

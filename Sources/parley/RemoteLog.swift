@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import ParleyLog
 import ParleyModel
 
 /// The CLI's view of a running `parleyd` (`--server URL --token T`): the same commands, through
@@ -81,6 +82,19 @@ struct RemoteLog {
             throw CommandFailure(message: "the server's answer holds no positions")
         }
         return (positions.compactMap { $0.intValue.map(UInt64.init) }, json["appended"]?.intValue.map(Int.init))
+    }
+
+    /// The stored events of type `type`, in position order (`GET /v1/events?type=`).
+    func events(ofType type: String) throws -> [Event] {
+        let response = try send("GET", "/v1/events", query: ["type": type])
+        guard response.status == 200 else { throw failure(response) }
+        return try response.body.split(separator: 0x0A).map { line in
+            let bytes = Array(line)
+            do { return try bytes.withUnsafeBytes { try EventCodec.decode($0) } } catch {
+                let reason = (error as? LogError)?.message ?? "\(error)"
+                throw CommandFailure(message: "the server's answer holds a line that is not a stored event: \(reason)")
+            }
+        }
     }
 
     /// The JSON of a view query; a draft or what-if policies go as a POST body

@@ -11,6 +11,7 @@ struct StatsCommand: ParsableCommand {
     @OptionGroup var globals: GlobalOptions
 
     func run() throws {
+        try globals.requireDataDirectory(for: "stats")
         let log = try globals.openLog(create: false)
         let stats: LogStats
         let viewsPosition: UInt64

@@ -5,8 +5,8 @@ import ParleyModel
 
 /// The `parley` binary's own commands over a data directory.
 @Suite struct CLICommandTests {
-    func parley(_ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
-        try await offThePool { try CLIThroughServerTests.run(arguments, stdin: nil, environment: [:]) }
+    func parley(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, out: String, err: String) {
+        try await offThePool { try CLIThroughServerTests.run(arguments, stdin: nil, environment: environment) }
     }
 
     /// `surfaces.md`: "the same log gives the same digests". Without `--as-of` the replay is
@@ -69,5 +69,40 @@ import ParleyModel
         #expect(missing.err.contains("--data"), "\(missing.err)")
         let appended = try await parley(base + ["--data", "{}", "--json"])
         #expect(try JSONParser.parse(appended.out) == ["position": 1, "duplicate": false])
+    }
+
+    /// The commands the HTTP API has no route for read a data directory only: a server named
+    /// by `--server`, or by `PARLEY_SERVER` without `--data`, is refused as bad usage rather
+    /// than ignored for the local directory's figures. `--data` outranks `PARLEY_SERVER`.
+    @Test func commandsWithoutARouteRefuseAServer() async throws {
+        let directory = temporaryPath()
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            try? FileManager.default.removeItem(atPath: directory + ".backup")
+        }
+        let appended = try await parley([
+            "append", "--data", directory, "--stream", "s:1", "--type", "note", "--time", "2026-03-02T09:00:00Z", "--data", "{}",
+        ])
+        #expect(appended.status == 0, "\(appended.err)")
+        let nowhere = "http://127.0.0.1:9"
+        let commands: [(name: String, arguments: [String])] = [
+            ("stats", ["stats"]), ("audit verify", ["audit", "verify"]), ("audit replay", ["audit", "replay"]),
+            ("backup", ["backup", directory + ".backup"]), ("plugin run", ["plugin", "run", "p", "--command", "/bin/true"]),
+        ]
+        for (name, arguments) in commands {
+            let named = try await parley(arguments + ["--data", directory, "--server", nowhere])
+            #expect(named.status == 2, "\(name): \(named.err)")
+            #expect(named.err.contains("parley \(name) reads a data directory") && named.err.contains("--server"), "\(named.err)")
+            #expect(named.err.split(separator: "\n").count == 1 && named.out.isEmpty)
+            let inEnvironment = try await parley(arguments, environment: ["PARLEY_SERVER": nowhere])
+            #expect(inEnvironment.status == 2, "\(name): \(inEnvironment.err)")
+            #expect(inEnvironment.err.contains("PARLEY_SERVER") && inEnvironment.err.contains("--data"), "\(inEnvironment.err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory + ".backup"))
+        let explicit = try await parley(["stats", "--data", directory, "--json"], environment: ["PARLEY_SERVER": nowhere])
+        #expect(explicit.status == 0, "\(explicit.err)")
+        #expect(try JSONParser.parse(explicit.out)["events"] == 1)
+        let read = try await parley(["read", "--data", directory], environment: ["PARLEY_SERVER": nowhere])
+        #expect(read.status == 0 && read.out.split(separator: "\n").count == 1, "\(read.err)")
     }
 }

@@ -93,4 +93,36 @@ import ParleyModel
         daemon.signal(SIGTERM)
         _ = await daemon.exit()
     }
+
+    /// `policy show` through a daemon takes the policies in force from its `policy.set`
+    /// events, in (time, position) order as the stored views do: the same answer as over the
+    /// data directory, at instants before, between and after two changes appended out of
+    /// time order.
+    @Test func policyShowThroughTheServerMatchesTheDirectory() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let daemon = try await DaemonProcess.start(directory: directory)
+        let remote = ["--server", daemon.base, "--token", TestTokens.admin]
+        for (time, seconds) in [("2026-03-10T00:00:00Z", 120), ("2026-03-01T00:00:00Z", 60)] {
+            let set = try await parley(["policy", "set", "sla", #"{"first_response_s": \#(seconds), "hours": "24x7"}"#, "--time", time] + remote)
+            #expect(set.status == 0, "\(set.err)")
+        }
+        for asOf in ["2026-02-01T00:00:00Z", "2026-03-05T00:00:00Z", "2026-03-20T00:00:00Z"] {
+            for json in [["--json"], []] {
+                let viaServer = try await parley(["policy", "show", "--as-of", asOf] + json + remote)
+                #expect(viaServer.status == 0, "\(viaServer.err)")
+                daemon.signal(SIGSTOP)
+                let direct = try await parley(["policy", "show", "--as-of", asOf, "--data", directory] + json)
+                daemon.signal(SIGCONT)
+                #expect(direct.status == 0, "\(direct.err)")
+                #expect(viaServer.out == direct.out, "\(asOf)")
+            }
+        }
+        let later = try await parley(["policy", "show", "--as-of", "2026-03-20T00:00:00Z", "--json"] + remote)
+        #expect(try JSONParser.parse(later.out)["sla"]?["first_response_s"] == 120, "\(later.out)")
+        let between = try await parley(["policy", "show", "--as-of", "2026-03-05T00:00:00Z", "--json"] + remote)
+        #expect(try JSONParser.parse(between.out)["sla"]?["first_response_s"] == 60, "\(between.out)")
+        daemon.signal(SIGTERM)
+        _ = await daemon.exit()
+    }
 }
