@@ -6,6 +6,15 @@ import ParleyProjections
 import ParleyViews
 
 extension BenchCommand {
+    /// This very `parley` executable. `CommandLine.arguments[0]` is only the name it was run
+    /// by: `parley`, found through PATH, which names no file in the current directory.
+    var ownExecutable: URL {
+        #if os(Linux)
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return URL(fileURLWithPath: path) }
+        #endif
+        return Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+    }
+
     /// The views' figures on a demo community of about `events` events: catching the index up,
     /// a full rebuild of every view (median of three), and each query at now and at an instant in the past, in
     /// process and as a whole `parley` process: the first (which stores the views' state), later
@@ -33,7 +42,7 @@ extension BenchCommand {
         // state; later ones load it (warm), or load it and apply a few new events (after append).
         func cliSeconds(_ name: ViewQueryName = .supportSLA, asOf: Instant = until) throws -> Double {
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+            process.executableURL = ownExecutable
             process.arguments = name.rawValue.split(separator: "/").map(String.init) + ["--data", directory, "--as-of", asOf.rfc3339, "--json"]
             process.standardOutput = FileHandle.nullDevice
             return try measure {

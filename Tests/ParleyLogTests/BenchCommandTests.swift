@@ -25,4 +25,34 @@ import ParleyTestSupport
         for figure in ["scan", "concurrent_append", "stream_reads", "disk"] { #expect(figures[figure] != nil, "no \(figure)") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
     }
+
+    /// Run by name through PATH, from a directory without a `parley` in it, `parley bench`
+    /// still runs itself for the views' CLI figures: it finds its own executable, not
+    /// `./parley`.
+    @Test func benchRunByNameFromPATHFindsItself() async throws {
+        let scratch = temporaryPath()
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let result = try await offThePool { () throws -> (status: Int32, stdout: String, stderr: String) in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [
+                "parley", "bench", "--json", "--events", "100", "--appends", "4", "--appenders", "1", "--view-events", "1",
+                "--import-runs", "1", "--scratch", scratch,
+            ]
+            process.environment = ["PATH": URL(fileURLWithPath: productPath("parley")).deletingLastPathComponent().path]
+            process.currentDirectoryURL = URL(fileURLWithPath: scratch)
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try ProcessLaunch.run(process)
+            let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        }
+        #expect(result.status == 0, "\(result.stderr)")
+        let figures = try JSONParser.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(figures["views"]?["cli_support_sla_ms"]?.doubleValue != nil)
+    }
 }
+
