@@ -17,6 +17,10 @@ struct Parley: AsyncParsableCommand {
 
     /// Parses and runs a command; errors print one line on stderr and exit 1 (2 for bad usage).
     static func main() async {
+        if let refusal = invalidArgument(commandLineBytes()) {
+            FileHandle.standardError.write(Data("parley: \(refusal)\n".utf8))
+            Foundation.exit(2)
+        }
         let command: any ParsableCommand
         do {
             command = try parseAsRoot(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
@@ -99,6 +103,41 @@ func normalizedArguments(_ arguments: [String]) -> [String] {
         index += consumed
     }
     return result + trailing
+}
+
+/// The arguments after the program's name, as the bytes the process was given:
+/// `CommandLine.arguments` has already replaced what is not UTF-8 with U+FFFD.
+func commandLineBytes() -> [[UInt8]] {
+    (1..<Int(CommandLine.argc)).map { index in
+        guard let argument = CommandLine.unsafeArgv[index] else { return [] }
+        return Array(UnsafeRawBufferPointer(start: argument, count: strlen(argument)))
+    }
+}
+
+/// The sentence refusing the first argument that is not valid UTF-8, naming it by its index
+/// (from 1, after `parley`) and the option it is the value of; nil when all are valid.
+/// `events.md`: bytes that are not valid UTF-8 are an error, and taken lossily they would be
+/// stored as U+FFFD.
+func invalidArgument(_ arguments: [[UInt8]]) -> String? {
+    // The options that take no value (the commands' flags): an argument after one of them is
+    // not its value.
+    let flags: Set<String> = ["--json", "--keep", "--verbose", "--help", "-h", "--version"]
+    guard let index = arguments.firstIndex(where: { String(validating: $0, as: UTF8.self) == nil }) else { return nil }
+    let bytes = arguments[index]
+    // Printable ASCII as it is, any other byte as \xNN: the sentence itself stays UTF-8.
+    let shown = bytes.map { byte in
+        guard byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\\") else { return String(UnicodeScalar(byte)) }
+        return "\\x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+    }.joined()
+    var option: String?
+    if bytes.starts(with: Array("--".utf8)), let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
+        option = String(decoding: bytes[..<equals], as: UTF8.self)
+    } else if index > 0, let previous = String(validating: arguments[index - 1], as: UTF8.self),
+        previous.hasPrefix("-"), !previous.contains("="), !flags.contains(previous) {
+        option = previous
+    }
+    let which = option.map { " (the value of \($0))" } ?? ""
+    return "argument \(index + 1)\(which) is not valid UTF-8: \"\(shown)\""
 }
 
 /// A failure to report as one sentence with an exit status (1: the input or the data is at

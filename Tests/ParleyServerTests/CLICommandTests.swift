@@ -105,4 +105,37 @@ import ParleyModel
         let read = try await parley(["read", "--data", directory], environment: ["PARLEY_SERVER": nowhere])
         #expect(read.status == 0 && read.out.split(separator: "\n").count == 1, "\(read.err)")
     }
+
+    /// `events.md`: bytes that are not valid UTF-8 are an error. An argument holding them is
+    /// refused before anything runs, naming its index and the option it is the value of,
+    /// rather than stored with U+FFFD in their place.
+    @Test func anArgumentThatIsNotUTF8IsRefused() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let parley = URL(fileURLWithPath: DaemonProcess.executable).deletingLastPathComponent().appendingPathComponent("parley").path
+        // `Process` takes its arguments as strings; the shell's printf puts the byte 0xFF in.
+        let append = #"exec "$0" append --data "$1" --type note --time 2026-03-02T09:00:00Z"#
+        for (script, argument, option) in [
+            (append + #" --stream "$(printf 'a\377b')" --data '{}'"#, 9, "--stream"),
+            (append + #" --stream s:1 --data "$(printf '{"a": "\377"}')""#, 11, "--data"),
+            (append + #" --stream s:1 "--meta=$(printf '{"a": "\377"}')" --data '{}'"#, 10, "--meta"),
+        ] {
+            let refused = try await offThePool { () throws -> (status: Int32, err: String) in
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", script, parley, directory]
+                let err = Pipe()
+                process.standardError = err
+                try ProcessLaunch.run(process)
+                let text = err.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                return (process.terminationStatus, String(decoding: text, as: UTF8.self))
+            }
+            #expect(refused.status == 2, "\(refused.err)")
+            #expect(refused.err.contains("argument \(argument) (the value of \(option)) is not valid UTF-8"), "\(refused.err)")
+            #expect(refused.err.contains(#"\xFF"#) && refused.err.split(separator: "\n").count == 1, "\(refused.err)")
+            #expect(!FileManager.default.fileExists(atPath: directory), "\(script)")
+        }
+    }
 }
+
