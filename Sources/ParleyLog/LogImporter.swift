@@ -106,7 +106,8 @@ public struct LogImporter: Sendable {
 public enum InputLines {
     /// Calls `line` with each line of `handle`, without its newline (a last line without one
     /// counts too), and `chunk` with the bytes read so far before the lines of each chunk. Stops
-    /// early when either returns false.
+    /// early when either returns false. A UTF-8 byte-order mark at the very start of the input
+    /// is skipped, as editors on Windows write one; anywhere else it stays in its line.
     ///
     /// - Parameter idle: called when the input has nothing to read for `quiet` (a pipe whose
     ///   writer pauses), once each time, before waiting on; where a caller sends a batch that
@@ -117,6 +118,9 @@ public enum InputLines {
     ) throws {
         var carry: [UInt8] = []
         var bytesRead = 0
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        // Until the input's first three bytes are in (a pipe may give fewer at a time).
+        var atStart = true
         var data = [UInt8](repeating: 0, count: 4 << 20)
         let quietMilliseconds = Int32(clamping: Int(quiet.timeInterval * 1000))
         while true {
@@ -126,6 +130,10 @@ public enum InputLines {
             bytesRead += count
             guard chunk(bytesRead) else { return }
             carry.append(contentsOf: data[..<count])
+            if atStart, carry.count >= byteOrderMark.count || !byteOrderMark.starts(with: carry) {
+                if carry.starts(with: byteOrderMark) { carry.removeFirst(byteOrderMark.count) }
+                atStart = false
+            }
             var consumed = 0
             let goOn = try carry.withUnsafeBufferPointer { buffer in
                 var start = 0

@@ -5,8 +5,8 @@ import ParleyModel
 
 /// The `parley` binary's own commands over a data directory.
 @Suite struct CLICommandTests {
-    func parley(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, out: String, err: String) {
-        try await offThePool { try CLIThroughServerTests.run(arguments, stdin: nil, environment: environment) }
+    func parley(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) async throws -> (status: Int32, out: String, err: String) {
+        try await offThePool { try CLIThroughServerTests.run(arguments, stdin: stdin, environment: environment) }
     }
 
     /// `surfaces.md`: "the same log gives the same digests". Without `--as-of` the replay is
@@ -136,6 +136,31 @@ import ParleyModel
             #expect(refused.err.contains(#"\xFF"#) && refused.err.split(separator: "\n").count == 1, "\(refused.err)")
             #expect(!FileManager.default.fileExists(atPath: directory), "\(script)")
         }
+    }
+
+    /// A UTF-8 byte-order mark at the very start of an import (a file or stdin), as editors on
+    /// Windows write, is skipped; one at the start of a later line is still an error there.
+    @Test func importSkipsAByteOrderMarkAtTheStartOnly() async throws {
+        let directory = temporaryPath()
+        let file = directory + ".jsonl"
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            try? FileManager.default.removeItem(atPath: file)
+        }
+        let byteOrderMark = Data([0xEF, 0xBB, 0xBF])
+        func line(_ n: Int) -> Data {
+            Data(#"{"id":"bom\#(n)","stream":"s:\#(n)","type":"note","time":"2026-03-02T09:00:00Z","data":{}}"#.utf8 + [0x0A])
+        }
+        try (byteOrderMark + line(1) + line(2)).write(to: URL(fileURLWithPath: file))
+        let fromFile = try await parley(["import", file, "--data", directory, "--json"])
+        #expect(fromFile.status == 0, "\(fromFile.err)")
+        #expect(try JSONParser.parse(fromFile.out)["appended"] == 2)
+        let fromStdin = try await parley(["import", "-", "--data", directory, "--json"], stdin: byteOrderMark + line(3))
+        #expect(fromStdin.status == 0, "\(fromStdin.err)")
+        #expect(try JSONParser.parse(fromStdin.out)["appended"] == 1)
+        let later = try await parley(["import", "-", "--data", directory], stdin: line(4) + byteOrderMark + line(5))
+        #expect(later.status == 1)
+        #expect(later.err.contains("stdin line 2:") && later.err.contains("0xef"), "\(later.err)")
     }
 }
 
