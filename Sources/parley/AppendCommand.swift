@@ -10,7 +10,9 @@ struct AppendCommand: ParsableCommand {
     @Option(help: "The stream, e.g. ticket:gh-42.") var stream: String
     @Option(help: "The event type, e.g. ticket.opened.") var type: String
     @Option(help: "When it happened (RFC 3339 with a zone).") var time: String
-    @Option(name: .customLong("event-data"), help: "The data object, as JSON (also accepted as --data '{…}').") var data: String?
+    // Every occurrence, so that data given twice (`--data '{…}'` becomes `--event-data`) is
+    // refused rather than the last one silently taken.
+    @Option(name: .customLong("event-data"), help: "The data object, as JSON (also accepted as --data '{…}').") var data: [String] = []
     @Option(help: "A unique id (default: a random UUID).") var id: String?
     @Option(name: .customLong("expected-version"), help: "0: the stream must not exist; N: it must be at version N.") var expectedVersion: Int64?
     @Option(help: "Where it came from (default api).") var source: String?
@@ -18,7 +20,10 @@ struct AppendCommand: ParsableCommand {
 
     func run() throws {
         var object: JSONObject = ["stream": .string(stream), "type": .string(type), "time": .string(time)]
-        guard let data else {
+        guard data.count <= 1 else {
+            throw CommandFailure(message: "append takes the event's data once, got it \(data.count) times: --data '{…}' and --event-data are the same option", status: 2)
+        }
+        guard let data = data.first else {
             throw CommandFailure(message: "append needs the event's data: --data '{…}' (a JSON object)", status: 2)
         }
         object["data"] = try parseJSON(data, option: "--data")

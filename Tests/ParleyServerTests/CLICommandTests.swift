@@ -162,5 +162,20 @@ import ParleyModel
         #expect(later.status == 1)
         #expect(later.err.contains("stdin line 2:") && later.err.contains("0xef"), "\(later.err)")
     }
+
+    /// The event's data given twice (`--data '{…}'` is `--event-data`) is bad usage naming
+    /// both options, not the last one silently stored.
+    @Test func appendRefusesTheEventDataTwice() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let base = ["append", "--data", directory, "--stream", "s:1", "--type", "note", "--time", "2026-03-02T09:00:00Z"]
+        for twice in [["--data", #"{"a":5}"#, "--event-data", #"{"b":1}"#], ["--data", #"{"a":5}"#, "--data", #"{"b":1}"#]] {
+            let refused = try await parley(base + twice)
+            #expect(refused.status == 2, "\(twice): \(refused.err)")
+            #expect(refused.err.contains("--data") && refused.err.contains("--event-data"), "\(refused.err)")
+            #expect(refused.err.split(separator: "\n").count == 1 && refused.out.isEmpty)
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory))
+    }
 }
 
