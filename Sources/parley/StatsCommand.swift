@@ -26,8 +26,8 @@ struct StatsCommand: ParsableCommand {
                 ["checkpoint": .int(Int64(checkpoint)), "lag": .int(Int64(stats.events - min(checkpoint, stats.events)))]
             })
             Output.line(JSONWriter.string([
-                "events": .int(Int64(stats.events)), "streams": .int(Int64(stats.streams)), "bytes": .int(Int64(stats.bytes)),
-                "used_bytes": .int(Int64(stats.usedBytes)), "map_size": .int(Int64(stats.mapSize)),
+                "events": .int(Int64(stats.events)), "streams": .int(Int64(stats.streams)), "bytes": .int(Int64(stats.directoryBytes)),
+                "log_bytes": .int(Int64(stats.bytes)), "used_bytes": .int(Int64(stats.usedBytes)), "map_size": .int(Int64(stats.mapSize)),
                 "format": .int(Int64(EventLog.formatVersion)),
                 "views": ["position": .int(Int64(viewsPosition)), "lag": .int(Int64(stats.events - min(viewsPosition, stats.events)))],
                 "plugins": .object(pluginLags),
@@ -37,7 +37,8 @@ struct StatsCommand: ParsableCommand {
                 data       \(log.directory) (format \(EventLog.formatVersion))
                 events     \(stats.events)
                 streams    \(stats.streams)
-                bytes      \(stats.bytes) on disk, \(stats.usedBytes) in use
+                bytes      \(stats.directoryBytes) on disk (every file of the data directory)
+                log file   \(stats.bytes) bytes on disk, \(stats.usedBytes) in use
                 map size   \(stats.mapSize)
                 views      caught up to position \(viewsPosition) (lag \(stats.events - min(viewsPosition, stats.events)))
                 """)

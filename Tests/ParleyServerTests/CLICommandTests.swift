@@ -177,5 +177,34 @@ import ParleyModel
         }
         #expect(!FileManager.default.fileExists(atPath: directory))
     }
+
+    /// `stats` counts as bytes on disk every file of the data directory (the views' and the
+    /// lock files too), and the log file's own size apart as `log_bytes`.
+    @Test func statsBytesAreTheWholeDataDirectory() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let appended = try await parley([
+            "append", "--data", directory, "--stream", "s:1", "--type", "note", "--time", "2026-03-02T09:00:00Z", "--data", "{}",
+        ])
+        #expect(appended.status == 0, "\(appended.err)")
+        // A query stores the views' state beside the log.
+        #expect(try await parley(["support", "sla", "--data", directory, "--json"]).status == 0)
+        let stats = try await parley(["stats", "--data", directory, "--json"])
+        #expect(stats.status == 0, "\(stats.err)")
+        let files = FileManager.default
+        var everyFile = 0
+        for case let path as String in try #require(files.enumerator(atPath: directory)) {
+            let attributes = try files.attributesOfItem(atPath: directory + "/" + path)
+            if attributes[.type] as? FileAttributeType == .typeRegular { everyFile += try #require(attributes[.size] as? Int) }
+        }
+        let logFile = try #require(try files.attributesOfItem(atPath: directory + "/data.mdb")[.size] as? Int)
+        #expect(files.fileExists(atPath: directory + "/views/data.mdb") && everyFile > logFile)
+        let json = try JSONParser.parse(stats.out)
+        #expect(json["bytes"] == .int(Int64(everyFile)), "\(stats.out)")
+        #expect(json["log_bytes"] == .int(Int64(logFile)), "\(stats.out)")
+        #expect(json["events"] == 1 && json["streams"] == 1)
+        let text = try await parley(["stats", "--data", directory])
+        #expect(text.out.contains("bytes      \(everyFile) on disk") && text.out.contains("log file   \(logFile) bytes"), "\(text.out)")
+    }
 }
 
