@@ -14,7 +14,8 @@ struct AppendCommand: ParsableCommand {
     // refused rather than the last one silently taken.
     @Option(name: .customLong("event-data"), help: "The data object, as JSON (also accepted as --data '{…}').") var data: [String] = []
     @Option(help: "A unique id (default: a random UUID).") var id: String?
-    @Option(name: .customLong("expected-version"), help: "0: the stream must not exist; N: it must be at version N.") var expectedVersion: Int64?
+    @Option(name: .customLong("expected-version"), parsing: .unconditional, help: "0: the stream must not exist; N: it must be at version N.", transform: wholeNumber)
+    var expectedVersion: Int64?
     @Option(help: "Where it came from (default api).") var source: String?
     @Option(help: "The meta object, as JSON.") var meta: String?
 
@@ -63,6 +64,23 @@ func parseJSON(_ text: String, option: String) throws -> JSONValue {
     do { return try JSONParser.parse(text) } catch {
         throw CommandFailure(message: "\(option) is not valid JSON: \(error)")
     }
+}
+
+/// Reads a numeric option's value, a whole number ≥ 0. Such options take their value with
+/// `parsing: .unconditional`: a value such as `-1` reaches this and is refused for what it is,
+/// where ArgumentParser would take it for an option and say the value is missing.
+func wholeNumber<N: FixedWidthInteger>(_ text: String) throws -> N {
+    guard let n = N(text), n >= 0 else {
+        let tooLarge = !text.isEmpty && text.allSatisfy(\.isASCII) && text.allSatisfy(\.isNumber)
+        throw NotAWholeNumber(description: tooLarge ? "it must be at most \(N.max)" : "it must be a whole number ≥ 0")
+    }
+    return n
+}
+
+/// Why ``wholeNumber(_:)`` refused a value; ArgumentParser shows the description after the
+/// option it names.
+struct NotAWholeNumber: Error, CustomStringConvertible {
+    var description: String
 }
 
 /// Parses the RFC 3339 text of option `option`, or fails naming it; nil when not given.

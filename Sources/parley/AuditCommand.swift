@@ -97,7 +97,8 @@ struct AuditCommand: ParsableCommand {
             abstract: "Rebuild every view from the log alone in a scratch space and print a digest of each.")
 
         @OptionGroup var globals: GlobalOptions
-        @Option(name: .customLong("at-position"), help: "Only events with position ≤ P.") var atPosition: UInt64?
+        @Option(name: .customLong("at-position"), parsing: .unconditional, help: "Only events with position ≤ P.", transform: wholeNumber)
+        var atPosition: UInt64?
         @Option(name: .customLong("as-of"), help: "The instant (RFC 3339; default the time of the latest event replayed, so that the same log gives the same digests).") var asOf: String?
 
         func run() throws {

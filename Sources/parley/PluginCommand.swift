@@ -31,7 +31,8 @@ struct PluginRunCommand: AsyncParsableCommand {
     @Option(help: "Run this executable as the plugin instead of one from --config.") var command: String?
     @Option(name: .customLong("plugin-config"), help: "With --command: the `config` object handed over in hello, as JSON.")
     var pluginConfig: String?
-    @Option(help: "With --command: where a plugin without a stored checkpoint starts replaying.") var from: UInt64 = 0
+    @Option(parsing: .unconditional, help: "With --command: where a plugin without a stored checkpoint starts replaying.", transform: wholeNumber)
+    var from: UInt64 = 0
     @Flag(help: "Log the host's and the plugin's debug lines to stderr.") var verbose = false
 
     func run() async throws {

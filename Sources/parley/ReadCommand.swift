@@ -7,8 +7,8 @@ struct ReadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "read", abstract: "Print events as JSON Lines, with position, version, recorded and hash.")
 
     @OptionGroup var globals: GlobalOptions
-    @Option(help: "The first position to print.") var from: UInt64 = 1
-    @Option(help: "How many events to print at most.") var limit: Int?
+    @Option(parsing: .unconditional, help: "The first position to print.", transform: wholeNumber) var from: UInt64 = 1
+    @Option(parsing: .unconditional, help: "How many events to print at most.", transform: wholeNumber) var limit: Int?
     @Option(help: "Only the events of this stream, in version order.") var stream: String?
     @Option(help: "Only events of this type.") var type: String?
 

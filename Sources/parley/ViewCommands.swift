@@ -8,7 +8,10 @@ import ParleyViews
 /// Options every view query takes (`views.md`, "Common rules").
 struct ViewOptions: ParsableArguments {
     @Option(name: .customLong("as-of"), help: "Answer as of this instant (RFC 3339; default now).") var asOf: String?
-    @Option(name: .customLong("at-position"), help: "Only events with position ≤ P: what the log knew then.") var atPosition: String?
+    // Unconditional, so that `-1` reaches the query's check of a position rather than being
+    // taken for an option.
+    @Option(name: .customLong("at-position"), parsing: .unconditional, help: "Only events with position ≤ P: what the log knew then.")
+    var atPosition: String?
     @Option(help: "Window start, exclusive (RFC 3339).") var from: String?
     @Option(help: "Window end, inclusive (RFC 3339; default the as-of instant).") var to: String?
     @Option(help: "ISO week for heroes, e.g. 2026-W10 (default: the week holding the as-of instant).") var week: String?

@@ -206,5 +206,29 @@ import ParleyModel
         let text = try await parley(["stats", "--data", directory])
         #expect(text.out.contains("bytes      \(everyFile) on disk") && text.out.contains("log file   \(logFile) bytes"), "\(text.out)")
     }
+
+    /// A negative number for a numeric option is refused as such (bad usage), not taken for
+    /// an option with the value said to be missing.
+    @Test func negativeNumbersAreRefusedAsSuch() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let append = ["append", "--data", directory, "--stream", "s:1", "--type", "note", "--time", "2026-03-02T09:00:00Z", "--data", "{}"]
+        #expect(try await parley(append).status == 0)
+        for (arguments, option) in [
+            (append + ["--expected-version", "-1"], "--expected-version"), (["read", "--data", directory, "--from", "-3"], "--from"),
+            (["read", "--data", directory, "--limit", "-1"], "--limit"), (["read", "--data", directory, "--limit=-1"], "--limit"),
+            (["audit", "replay", "--data", directory, "--at-position", "-2"], "--at-position"),
+            (["plugin", "run", "p", "--data", directory, "--command", "/bin/true", "--from", "-1"], "--from"),
+        ] {
+            let refused = try await parley(arguments)
+            #expect(refused.status == 2, "\(arguments): \(refused.err)")
+            #expect(refused.err.contains("'\(option) ") && refused.err.contains("must be a whole number ≥ 0"), "\(refused.err)")
+        }
+        // The views check a position as the HTTP API does, and say so.
+        let view = try await parley(["support", "sla", "--data", directory, "--at-position", "-1"])
+        #expect(view.status != 0 && view.err.contains("--at-position: \"-1\" is not a position (a whole number ≥ 0)"), "\(view.err)")
+        let read = try await parley(["read", "--data", directory, "--from", "1", "--limit", "5"])
+        #expect(read.out.split(separator: "\n").count == 1, "\(read.err)")
+    }
 }
 
