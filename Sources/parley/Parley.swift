@@ -115,13 +115,10 @@ func commandLineBytes() -> [[UInt8]] {
 }
 
 /// The sentence refusing the first argument that is not valid UTF-8, naming it by its index
-/// (from 1, after `parley`) and the option it is the value of; nil when all are valid.
+/// (from 1, after `parley`) and the option it follows or carries; nil when all are valid.
 /// `events.md`: bytes that are not valid UTF-8 are an error, and taken lossily they would be
 /// stored as U+FFFD.
 func invalidArgument(_ arguments: [[UInt8]]) -> String? {
-    // The options that take no value (the commands' flags): an argument after one of them is
-    // not its value.
-    let flags: Set<String> = ["--json", "--keep", "--verbose", "--help", "-h", "--version"]
     guard let index = arguments.firstIndex(where: { String(validating: $0, as: UTF8.self) == nil }) else { return nil }
     let bytes = arguments[index]
     // Printable ASCII as it is, any other byte as \xNN: the sentence itself stays UTF-8.
@@ -129,15 +126,13 @@ func invalidArgument(_ arguments: [[UInt8]]) -> String? {
         guard byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\\") else { return String(UnicodeScalar(byte)) }
         return "\\x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
     }.joined()
-    var option: String?
+    var place = ""
     if bytes.starts(with: Array("--".utf8)), let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
-        option = String(decoding: bytes[..<equals], as: UTF8.self)
-    } else if index > 0, let previous = String(validating: arguments[index - 1], as: UTF8.self),
-        previous.hasPrefix("-"), !previous.contains("="), !flags.contains(previous) {
-        option = previous
+        place = " (the value of \(String(decoding: bytes[..<equals], as: UTF8.self)))"
+    } else if index > 0, let previous = String(validating: arguments[index - 1], as: UTF8.self), previous.hasPrefix("-") {
+        place = " (after \(previous))"
     }
-    let which = option.map { " (the value of \($0))" } ?? ""
-    return "argument \(index + 1)\(which) is not valid UTF-8: \"\(shown)\""
+    return "argument \(index + 1)\(place) is not valid UTF-8: \"\(shown)\""
 }
 
 /// A failure to report as one sentence with an exit status (1: the input or the data is at

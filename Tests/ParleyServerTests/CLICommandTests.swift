@@ -116,9 +116,9 @@ import ParleyModel
         // `Process` takes its arguments as strings; the shell's printf puts the byte 0xFF in.
         let append = #"exec "$0" append --data "$1" --type note --time 2026-03-02T09:00:00Z"#
         for (script, argument, option) in [
-            (append + #" --stream "$(printf 'a\377b')" --data '{}'"#, 9, "--stream"),
-            (append + #" --stream s:1 --data "$(printf '{"a": "\377"}')""#, 11, "--data"),
-            (append + #" --stream s:1 "--meta=$(printf '{"a": "\377"}')" --data '{}'"#, 10, "--meta"),
+            (append + #" --stream "$(printf 'a\377b')" --data '{}'"#, 9, "(after --stream)"),
+            (append + #" --stream s:1 --data "$(printf '{"a": "\377"}')""#, 11, "(after --data)"),
+            (append + #" --stream s:1 "--meta=$(printf '{"a": "\377"}')" --data '{}'"#, 10, "(the value of --meta)"),
         ] {
             let refused = try await offThePool { () throws -> (status: Int32, err: String) in
                 let process = Process()
@@ -132,7 +132,7 @@ import ParleyModel
                 return (process.terminationStatus, String(decoding: text, as: UTF8.self))
             }
             #expect(refused.status == 2, "\(refused.err)")
-            #expect(refused.err.contains("argument \(argument) (the value of \(option)) is not valid UTF-8"), "\(refused.err)")
+            #expect(refused.err.contains("argument \(argument) \(option) is not valid UTF-8"), "\(refused.err)")
             #expect(refused.err.contains(#"\xFF"#) && refused.err.split(separator: "\n").count == 1, "\(refused.err)")
             #expect(!FileManager.default.fileExists(atPath: directory), "\(script)")
         }
