@@ -253,7 +253,9 @@ struct BatchPlan {
                 // An earlier event of this batch.
                 let planned = events[Int(existing - next)]
                 guard batch[planned.index].sameFact(as: batch[index]) else {
-                    return LogError(code: .idConflict, message: "id \"\(id)\" is used by event \(planned.index) of this batch with other content", eventIndex: index, field: "id")
+                    var conflict = LogError(code: .idConflict, message: "id \"\(id)\" is used by event \(planned.index) of this batch with other content", eventIndex: index, field: "id")
+                    conflict.earlierEventIndex = planned.index
+                    return conflict
                 }
                 positions.append(planned.position)
                 return nil

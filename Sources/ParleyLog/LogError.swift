@@ -39,6 +39,10 @@ public struct LogError: Error, Sendable, CustomStringConvertible {
     public var eventIndex: Int?
     /// The field at fault (`data.ticket`, `expected_version`).
     public var field: String?
+    /// The earlier event of the same batch the failure is about (the first use of an id the
+    /// failing event reuses with other content), so that a caller can name it as its input
+    /// knows it: a line of a file rather than an index in a batch.
+    public var earlierEventIndex: Int?
 
     public init(code: Code, message: String, eventIndex: Int? = nil, field: String? = nil) {
         self.code = code

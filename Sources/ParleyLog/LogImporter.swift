@@ -84,7 +84,12 @@ public struct LogImporter: Sendable {
                     case .failure(let error):
                         let lines = batches[index].lines
                         let line = error.eventIndex.map { lines[$0] } ?? lines.first ?? 0
-                        throw ImportError(line: line, reason: error.message, field: error.field, summary: summary)
+                        var reason = error.message
+                        if let earlier = error.earlierEventIndex, let id = error.eventIndex.flatMap({ batches[index].events[$0].id }) {
+                            // "event 0 of this batch" means nothing to the reader of a file.
+                            reason = "id \"\(id)\" is used by line \(lines[earlier]) with other content"
+                        }
+                        throw ImportError(line: line, reason: reason, field: error.field, summary: summary)
                     }
                 }
                 progress(batches.last!.bytesRead, summary)

@@ -84,4 +84,17 @@ import Testing
         #expect(error.summary.appended == Int(before))
         #expect(error.summary.read == bad)
     }
+
+    /// An id reused in one batch with other content is named by the line that first used it,
+    /// not by its index in a batch the reader of the file never sees.
+    @Test func anIdReusedInABatchNamesTheEarlierLine() throws {
+        var lines = (1...6).map(Self.line)
+        // Lines 3 and 4 share a batch (of two); line 4 reuses line 3's id.
+        lines[3] = lines[3].replacingOccurrences(of: "\"id\":\"e4\"", with: "\"id\":\"e3\"")
+        let (result, head, _) = try importing(lines)
+        guard case .failure(let error) = result else { Issue.record("imported \(result)"); return }
+        #expect(error.line == 4)
+        #expect(error.reason == "id \"e3\" is used by line 3 with other content")
+        #expect(head == 2)
+    }
 }
