@@ -56,8 +56,18 @@ import Testing
             #expect(text.contains("parley_view_lag_positions 0"))
             #expect(text.contains("parley_sse_clients"))
             #expect(text.contains("parley_support_sla_breached_tickets"))
+            // Every metric the shipped alert rules read is served.
+            let rules = try String(contentsOfFile: Self.repository + "/ops/prometheus/alerts.yml", encoding: .utf8)
+            let used = Set(rules.matches(of: /parley_[a-z_]+/).map { String($0.output) })
+            #expect(used.count >= 6, "\(used)")
+            for name in used.sorted() {
+                #expect(text.contains("\n\(name)") || text.hasPrefix(name), "ops/prometheus/alerts.yml reads \(name), which /metrics does not serve")
+            }
         }
     }
+
+    /// The repository's root, from this file's path.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     struct EchoPlugins: PluginWebhookHandler {
         func deliver(_ webhook: PluginWebhook, logger: Logger) async -> PluginWebhookAnswer {

@@ -25,6 +25,7 @@ public final class DaemonMetrics: Sendable {
     let slaPending: CoreMetrics.Gauge
     let dataBytes: CoreMetrics.Gauge
     let dataFreeBytes: CoreMetrics.Gauge
+    let dataFileSystemBytes: CoreMetrics.Gauge
     /// The request counter and timer of each route, method and status seen: made once, since
     /// making them (a registry lookup under its lock, the labels formatted) cost more than the
     /// rest of recording a small request.
@@ -61,6 +62,7 @@ public final class DaemonMetrics: Sendable {
         slaPending = CoreMetrics.Gauge(label: "parley_support_sla_pending_tickets", factory: factory)
         dataBytes = CoreMetrics.Gauge(label: "parley_data_bytes", factory: factory)
         dataFreeBytes = CoreMetrics.Gauge(label: "parley_data_free_bytes", factory: factory)
+        dataFileSystemBytes = CoreMetrics.Gauge(label: "parley_data_filesystem_bytes", factory: factory)
     }
 
     /// Records one group commit (the ``GroupCommitter`` hook).
@@ -99,9 +101,10 @@ public final class DaemonMetrics: Sendable {
         if let size = (try? FileManager.default.attributesOfItem(atPath: directory + "/data.mdb"))?[.size] as? NSNumber {
             dataBytes.record(size.doubleValue)
         }
-        if let free = (try? FileManager.default.attributesOfFileSystem(forPath: directory))?[.systemFreeSize] as? NSNumber {
-            dataFreeBytes.record(free.doubleValue)
-        }
+        let fileSystem = try? FileManager.default.attributesOfFileSystem(forPath: directory)
+        if let free = fileSystem?[.systemFreeSize] as? NSNumber { dataFreeBytes.record(free.doubleValue) }
+        // The whole file system's size: what "10% free" is a share of.
+        if let size = fileSystem?[.systemSize] as? NSNumber { dataFileSystemBytes.record(size.doubleValue) }
     }
 
     /// The Prometheus text exposition.
