@@ -27,6 +27,11 @@ public struct ViewRequest: Sendable {
     /// the CLI's `--as-of` etc. map onto them). Errors name the parameter as `label(name)` says.
     public init(name: ViewQueryName, parameters: [String: String], label: (String) -> String = { $0 }) throws(ViewQueryError) {
         self.name = name
+        // A window or week the query does not read would be ignored without a word.
+        for key in ["from", "to", "week"] where parameters[key] != nil && !name.parameters.contains(key) {
+            let takes = ([label("as_of")] + name.parameters.sorted().map(label)).joined(separator: ", ")
+            throw ViewQueryError(parameter: label(key), "\(name.rawValue) does not read it (it reads \(takes))")
+        }
         func instant(_ key: String) throws(ViewQueryError) -> Instant? {
             guard let text = parameters[key] else { return nil }
             do { return try Instant(rfc3339: text) } catch {

@@ -122,6 +122,16 @@ public enum ViewQueryName: String, Sendable, CaseIterable {
         self.init(rawValue: "\(view)/\(query)")
     }
 
+    /// The parameters besides `as_of` (and `at_position`) the query reads (`views.md`): a window
+    /// `from`/`to` for the support and content queries, a `week` for heroes.
+    public var parameters: Set<String> {
+        switch self {
+        case .supportSLA, .supportTickets, .supportBacklog, .contentMix, .contentCheck: ["from", "to"]
+        case .communityHeroes: ["week"]
+        case .communitySummary, .communityMembers, .productIdeas, .productMatrix, .productLoop, .productProposals: []
+        }
+    }
+
     /// The queries that read the log alone (all but `content check`, which also reads a draft):
     /// the ones `parley audit replay` digests.
     public static var replayable: [ViewQueryName] { allCases.filter { $0 != .contentCheck } }

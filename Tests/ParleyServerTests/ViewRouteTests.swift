@@ -110,6 +110,15 @@ import Testing
             #expect(typo.status == 400)
             let noDraft = try await api.send(.GET, "/v1/views/content/check")
             #expect(noDraft.status == 400)
+            // A parameter the query does not read is refused, not ignored (views.md: windows
+            // for the support and content queries, a week for heroes).
+            let weekOfSLA = try await api.send(.GET, "/v1/views/support/sla?week=2026-W10")
+            #expect(weekOfSLA.status == 400)
+            #expect(weekOfSLA.json.objectValue?["field"]?.stringValue == "week")
+            #expect(weekOfSLA.error == "week: support/sla does not read it (it reads as_of, from, to)")
+            let windowOfIdeas = try await api.send(.GET, "/v1/views/product/ideas?from=2026-03-01T00:00:00Z")
+            #expect(windowOfIdeas.error == "from: product/ideas does not read it (it reads as_of)")
+            #expect(try await api.send(.GET, "/v1/views/content/mix?from=2026-03-01T00:00:00Z").status == 200)
         }
     }
 
