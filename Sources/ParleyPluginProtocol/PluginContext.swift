@@ -7,6 +7,9 @@ public final class PluginContext {
     /// The `config` object of the daemon's hello.
     public let config: JSONObject
     private let transport: any LineTransport
+    /// Lines logged before the plugin's hello went out: the daemon takes anything else first for
+    /// a broken plugin, so they wait for it (a handler's `start` may well log).
+    private var held: [String]? = []
 
     init(name: String, config: JSONObject, transport: any LineTransport) {
         self.name = name
@@ -16,8 +19,18 @@ public final class PluginContext {
 
     /// Sends a line to the daemon's log.
     public func log(_ level: PluginLogLevel, _ message: String) {
-        transport.write(line: PluginMessage.log(level: level, message: message).line)
+        let line = PluginMessage.log(level: level, message: message).line
+        if held != nil { held!.append(line) } else { transport.write(line: line) }
     }
+
+    /// The hello is out: sends what was logged before it, then logs as it comes.
+    func helloSent() {
+        for line in held ?? [] { transport.write(line: line) }
+        held = nil
+    }
+
+    /// What was logged before a start that failed, for standard error.
+    func heldLines() -> [String] { held ?? [] }
 
     /// The name as an event `source`: the name when it is a valid source token, else `fallback`.
     public func source(or fallback: String) -> String {

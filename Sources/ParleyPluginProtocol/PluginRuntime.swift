@@ -53,7 +53,9 @@ public struct PluginRuntime<Handler: PluginHandler> {
         do {
             let answer = try handler.start(hello, context: context)
             send(.hello(answer))
+            context.helloSent()
         } catch {
+            for line in context.heldLines() { Self.standardError(line) }
             Self.standardError("plugin \(hello.name): cannot start: \(error)")
             return 1
         }

@@ -9,6 +9,7 @@ struct EchoHandler: PluginHandler {
     var rejected: [String] = []
 
     mutating func start(_ hello: DaemonHello, context: PluginContext) throws -> PluginHello {
+        if hello.config["greet"] != nil { context.log(.info, "starting with a greeting") }
         if hello.config["fail"] != nil { throw PluginProtocolError(.invalidValue, "config key \"fail\" is set") }
         return PluginHello(subscribe: ["comment.*"], tickSeconds: 30)
     }
@@ -63,6 +64,20 @@ struct EchoHandler: PluginHandler {
         let (status, output, _) = Self.run([Self.hello])
         #expect(status == 0)
         #expect(output == [.hello(PluginHello(subscribe: ["comment.*"], tickSeconds: 30))])
+    }
+
+    /// What a handler logs while it starts goes out after its hello: the daemon takes any
+    /// other first line for a broken plugin.
+    @Test func aLogWhileStartingFollowsTheHello() {
+        let greet = DaemonMessage.hello(DaemonHello(name: "echo", checkpoint: 0, config: ["greet": true])).line
+        let (status, output, _) = Self.run([greet])
+        #expect(status == 0)
+        #expect(output == [.hello(PluginHello(subscribe: ["comment.*"], tickSeconds: 30)), .log(level: .info, message: "starting with a greeting")])
+        // A start that fails writes nothing to the daemon, its log included.
+        let failing = DaemonMessage.hello(DaemonHello(name: "echo", checkpoint: 0, config: ["greet": true, "fail": true])).line
+        let failed = Self.run([failing])
+        #expect(failed.status == 1)
+        #expect(failed.output.isEmpty)
     }
 
     @Test(arguments: [
