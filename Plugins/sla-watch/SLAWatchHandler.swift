@@ -8,8 +8,8 @@ import ParleyViews
 /// the ticket's opening — once per ticket (id `sla-watch:<ticket>:escalated`).
 ///
 /// A ticket leaves the watch for good once a staff member replies or it is escalated; the
-/// plugin keeps its checkpoint below the opening of the earliest ticket it still watches (and
-/// the `policy.set` that ticket is judged under), so that a restart rebuilds the watch.
+/// plugin keeps its checkpoint below the opening of the earliest ticket it still watches and
+/// below the first `sla` policy.set, so that a restart rebuilds the watch and the policies.
 struct SLAWatchHandler: PluginHandler {
     private var config = SLAWatchConfig()
     /// Opened tickets still watched, by id.
@@ -84,13 +84,14 @@ struct SLAWatchHandler: PluginHandler {
     }
 
     /// The earliest position a restart must replay from: the opening of the earliest watched
-    /// open ticket, or the `policy.set` it is judged under if that came earlier.
+    /// open ticket, or the first `sla` policy.set if that came earlier. Every policy is kept, not
+    /// only those of the tickets watched now: a ticket opened after a restart is judged under
+    /// the one in force at its opening time, which may be any of them (a restart that forgot
+    /// them judged new tickets under the defaults).
     var retainedFrom: UInt64? {
-        var floor: UInt64?
+        var floor = policies.firstPosition
         for watch in watched.values where !watch.resolved {
-            var p = watch.openedPosition
-            if let policyPosition = policies.inForce(at: watch.openedAt).position { p = min(p, policyPosition) }
-            floor = min(floor ?? p, p)
+            floor = min(floor ?? watch.openedPosition, watch.openedPosition)
         }
         return floor
     }

@@ -42,6 +42,10 @@ struct SLAPolicyHistory: Sendable {
         return true
     }
 
+    /// The position of the earliest `policy.set` seen, if any: a ticket opened later may be
+    /// timed under any of them, so a restart must see them all again.
+    var firstPosition: UInt64? { changes.map(\.position).min() }
+
     /// The policy in force at `t` (the latest change timed at or before it), with the position
     /// of the event that set it (`nil` for the defaults).
     ///

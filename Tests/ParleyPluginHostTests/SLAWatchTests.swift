@@ -56,4 +56,32 @@ import ParleyTestSupport
             #expect(again.status.emitsRejected == 0)
         }
     }
+
+    /// A restart keeps the policies even when no ticket was watched: a ticket opened after it is
+    /// judged under the one in force at its opening, not under the defaults.
+    @Test func aTicketOpenedAfterARestartIsJudgedUnderTheLogsPolicy() async throws {
+        try await withTemporaryLog { log, _ in
+            _ = try log.append([event("policy.set", stream: "policy:sla", id: "p1", time: "2020-01-01T00:00:00Z",
+                                      ["name": "sla", "value": ["first_response_s": 600, "hours": "24x7"]])])
+            let committer = GroupCommitter(log: log)
+            defer { committer.shutdown() }
+            var configuration = fastConfiguration("sla-watch", command: [try productBinary("parley-plugin-sla-watch")])
+            configuration.tickSeconds = 0.05
+            let first = try makeHost(configuration, log: log, committer: committer, logs: LogRecorder())
+            try await withRunningHost(first) {
+                try await eventually("caught up") { first.status.caughtUp }
+                try await Task.sleep(for: .milliseconds(300))  // ticks, and checkpoints with them
+            }
+            // Nothing is watched, yet the policy at position 1 holds the checkpoint.
+            #expect(try PluginCheckpoints(log: log).position(of: "sla-watch") ?? 0 == 0)
+            // Due in 10 minutes under the policy (within the 15 of warn_before_s), in hours of
+            // business under the defaults.
+            _ = try log.append([event("ticket.opened", stream: "ticket:new", id: "o1", time: Instant.now.rfc3339, ["ticket": "new", "member": "m1"])])
+            let again = try makeHost(configuration, log: log, committer: committer, logs: LogRecorder())
+            try await withRunningHost(again) {
+                try await eventually("the escalation") { try log.read(type: "ticket.escalated").count == 1 }
+            }
+            #expect(try log.read(type: "ticket.escalated").first?.data["reason"] == "sla_due_soon")
+        }
+    }
 }
