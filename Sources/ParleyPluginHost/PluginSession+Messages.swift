@@ -133,29 +133,51 @@ extension PluginSession {
     /// rebuild its state, or confirms only the events it was sent) is settled instead: once it
     /// acks a webhook sent after everything else with no emit in between, or writes nothing
     /// for ``settleSeconds`` after it, it has nothing more to do.
-    func checkOfflineDone() {
+    ///
+    /// The settling webhook goes out only after ``settleGraceSeconds``: a plugin that confirms
+    /// the head when told it is caught up needs a moment to say so, and is not sent a webhook it
+    /// has no use for (the GitHub plugin logged a missing signature for it on every backfill).
+    func checkOfflineDone(afterGrace: Bool = false) {
         guard let progress = state.current.feed?.progress, let caughtUpAt = progress.caughtUpAt else { return }
-        let settleID: String? = state.withLock { s in
+        enum Next { case nothing, grace, settle(String) }
+        let next: Next = state.withLock { s in
+            guard !s.finished, s.failure == nil, !s.cancelled else { return .nothing }
             if s.confirmed >= caughtUpAt {
                 s.finished = true
-                return nil
+                return .nothing
             }
-            guard s.settle == nil else { return nil }
+            guard s.settle == nil else { return .nothing }
+            guard afterGrace else {
+                guard !s.settleGraceStarted else { return .nothing }
+                s.settleGraceStarted = true
+                return .grace
+            }
             s.webhookSequence += 1
             let id = "parley-settle-\(s.webhookSequence)"
             s.settle = (id, s.emitsReceived)
-            return id
+            return .settle(id)
         }
         if state.current.finished {
             child.writer.finish()
             return
         }
-        if let settleID {
+        switch next {
+        case .nothing:
+            break
+        case .grace:
+            Task { [weak self] in
+                try? await Task.sleep(for: .seconds(Self.settleGraceSeconds))
+                self?.checkOfflineDone(afterGrace: true)
+            }
+        case .settle(let settleID):
             send(.webhook(Webhook(id: settleID, headers: ["X-Parley-Settle": "1"], body: [])))
             // A plugin that ignores webhooks never acks it: silence after it means done too.
             awaitSilence(settling: settleID)
         }
     }
+
+    /// How long an offline run gives a caught-up plugin to confirm the head before it settles it.
+    static let settleGraceSeconds = 0.5
 
     /// Checks, every ``settleSeconds`` while the settling webhook `id` is unanswered, whether
     /// the plugin wrote anything meanwhile; when it did not, ends the session.

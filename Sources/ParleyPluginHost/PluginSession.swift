@@ -50,6 +50,9 @@ final class PluginSession: @unchecked Sendable {
         var emitsRejected: UInt64 = 0
         /// Offline: the settle webhook in flight and the emits received when it was sent.
         var settle: (id: String, emitsAtSend: UInt64)?
+        /// Offline: the plugin was caught up and given ``PluginSession/settleGraceSeconds`` to
+        /// confirm the head before it is settled.
+        var settleGraceStarted = false
         var heldCheckpointNoted = false
     }
 

@@ -85,6 +85,37 @@ import ParleyPluginHost
         }
     }
 
+    /// A plugin that confirms the head when it is told it is caught up is not sent the
+    /// settling webhook: it needs none, and one that checks signatures would log a refusal.
+    @Test func aPluginThatConfirmsTheHeadIsNotSettled() async throws {
+        try await withTemporaryLog { log, dir in
+            _ = try log.append([comment(1, help: true), comment(2, help: false)])
+            let script = dir.appendingPathComponent("confirm-head.py").path
+            let received = dir.appendingPathComponent("received.jsonl").path
+            try """
+            #!/usr/bin/env python3
+            import json, os, sys
+            def send(m): sys.stdout.write(json.dumps(m) + "\\n"); sys.stdout.flush()
+            out = open(os.environ["RECEIVED"], "a")
+            for line in sys.stdin:
+                m = json.loads(line)
+                out.write(m["type"] + "\\n"); out.flush()
+                if m["type"] == "hello": send({"type": "hello", "protocol": 1, "subscribe": ["comment.posted"]})
+                elif m["type"] == "caught_up": send({"type": "checkpoint", "position": m["position"]})
+                elif m["type"] == "webhook": send({"type": "ack", "webhook": m["id"]})
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+            for _ in 0..<2 {
+                let report = try await pluginRun("confirm-head", data: log.directory, ["--command", script], environment: ["RECEIVED": received])
+                #expect(report["held"] as? Bool == false)
+                #expect(report["checkpoint"] as? Int == 2)
+            }
+            let types = try String(contentsOfFile: received, encoding: .utf8).split(separator: "\n")
+            #expect(!types.contains("webhook"), "\(types)")
+            #expect(types.filter { $0 == "caught_up" }.count == 2)
+        }
+    }
+
     /// An installed layout: `bin/parley` finds `lib/parley/parley-plugin-NAME`.
     @Test func theNameAloneFindsThePluginInLibParley() async throws {
         try await withTemporaryLog { log, dir in
