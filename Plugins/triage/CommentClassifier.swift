@@ -16,15 +16,15 @@ struct CommentClassifier: Sendable {
     init(extra: [CommentClass: [String]] = [:], builtIn: Bool = true, stopWords: [String] = []) {
         var keywords: [CommentClass: [String]] = builtIn ? CommentClass.builtInKeywords : [:]
         for (kind, words) in extra { keywords[kind, default: []].append(contentsOf: words) }
-        self.keywords = keywords.mapValues { $0.map { $0.lowercased() }.filter { !$0.isEmpty } }
-        self.stopWords = stopWords.map { $0.lowercased() }.filter { !$0.isEmpty }
+        self.keywords = keywords.mapValues { $0.map(Self.folded).filter { !$0.isEmpty } }
+        self.stopWords = stopWords.map(Self.folded).filter { !$0.isEmpty }
     }
 
     /// The class of `text`.
     ///
     /// - Complexity: O(*k* · *n*) for *k* keywords and a text of length *n*.
     func classify(_ text: String) -> CommentClass {
-        let lower = text.lowercased()
+        let lower = Self.folded(text)
         var scores: [CommentClass: Int] = [:]
         for (kind, words) in keywords {
             for word in words where Self.contains(lower, word) { scores[kind, default: 0] += 2 }
@@ -41,8 +41,23 @@ struct CommentClassifier: Sendable {
 
     /// The first stop word in `text`, if any.
     func stopWord(in text: String) -> String? {
-        let lower = text.lowercased()
+        let lower = Self.folded(text)
         return stopWords.first { Self.contains(lower, $0) }
+    }
+
+    /// `text` as keywords are compared: lowercased, with the Turkish i's made one. Swift's
+    /// lowercasing knows no locale: "İ" becomes "i" with a combining dot and "I" becomes "i",
+    /// while "ı" stays, so "ÇALIŞMIYOR" missed "çalışmıyor" and "İADE" missed "iade".
+    static func folded(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.lowercased().unicodeScalars {
+            switch scalar.value {
+            case 0x0307: continue  // the dot of a lowercased İ
+            case 0x0131: scalars.append("i")  // ı
+            default: scalars.append(scalar)
+            }
+        }
+        return String(scalars)
     }
 
     /// Whether `word` occurs in `text` at the start of a word (anywhere for Hebrew words).

@@ -68,10 +68,10 @@ struct TriageHandler: PluginHandler {
         return events
     }
 
-    /// The first line of `text`, cut to `limit` characters with an ellipsis.
+    /// The first line of `text` that is not blank, cut to `limit` characters with an ellipsis.
     static func summary(_ text: String, limit: Int) -> String {
-        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.split(whereSeparator: \.isNewline).lazy
+            .map { $0.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty } ?? ""
         return trimmed.count > limit ? String(trimmed.prefix(limit - 1)) + "…" : (trimmed.isEmpty ? "(no text)" : trimmed)
     }
 }

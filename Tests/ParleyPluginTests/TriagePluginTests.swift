@@ -34,6 +34,9 @@ import ParleyPluginProtocol
         ("Şifremi nasıl değiştirebilirim?", .question),
         ("Uygulama çalışmıyor, berbat bir deneyim", .complaint),
         ("Karanlık mod eklerseniz çok iyi olur, önerim bu", .suggestion),
+        // Capitals: Swift lowercases I to i and İ to i with a combining dot, as no Turk would.
+        ("UYGULAMA ÇALIŞMIYOR", .complaint),
+        ("İADE istiyorum", .complaint),
         ("איך אני משנה את הסיסמה?", .question),
         ("האפליקציה לא עובדת מאז העדכון, תקלה חמורה", .complaint),
         ("הצעה: תוסיפו מצב לילה", .suggestion),
@@ -53,6 +56,11 @@ import ParleyPluginProtocol
         #expect(custom.classify("meh, it's slow") == .complaint)
         #expect(custom.classify("how do I log in") == .other)
         #expect(custom.stopWord(in: "best CASINO bonus") == "casino")
+    }
+
+    @Test func aTicketsSubjectIsTheFirstLineThatIsNotBlank() {
+        #expect(TriageHandler.summary("   \n  Why is this slow?\nmore", limit: 80) == "Why is this slow?")
+        #expect(TriageHandler.summary(" \n\t", limit: 80) == "(no text)")
     }
 
     @Test func commentsInFourLanguagesBecomeTicketsAndIdeas() throws {
