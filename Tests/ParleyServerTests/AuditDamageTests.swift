@@ -17,7 +17,7 @@ import Testing
         var random = SystemRandomNumberGenerator()
         var outcomes: [Int32: Int] = [:]
         var crashesCaught = 0
-        for _ in 0..<60 {
+        for _ in 0..<40 {
             let copy = temporaryPath()
             defer { try? FileManager.default.removeItem(atPath: copy) }
             try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
@@ -35,6 +35,6 @@ import Testing
             if audit.err.contains("reading it crashed LMDB") { crashesCaught += 1 }
         }
         // For the record: how often LMDB crashed and was caught.
-        print("audit verify on 60 damaged copies: exits \(outcomes), LMDB crashes caught \(crashesCaught)")
+        print("audit verify on 40 damaged copies: exits \(outcomes), LMDB crashes caught \(crashesCaught)")
     }
 }
