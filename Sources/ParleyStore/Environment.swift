@@ -79,11 +79,12 @@ public final class Environment: @unchecked Sendable {
         var stat = MDB_stat()
         mdb_env_info(env, &info)
         mdb_env_stat(env, &stat)
-        let needed = (info.me_last_pgno + 1) * Int(stat.ms_psize)
         let file = path + "/data.mdb"
         let length = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        guard length >= needed else {
-            throw StoreError(code: .corrupted, message: "\(file) is truncated: it holds \(length) bytes, and its last page ends at byte \(needed)")
+        let pageSize = max(Int(stat.ms_psize), 1)
+        // In pages, not bytes: a damaged meta page can name a last page whose end overflows.
+        guard info.me_last_pgno < length / pageSize else {
+            throw StoreError(code: .corrupted, message: "\(file) is truncated or its meta page damaged: it holds \(length / pageSize) pages of \(pageSize) bytes, and its meta page names page \(info.me_last_pgno) as the last")
         }
     }
 

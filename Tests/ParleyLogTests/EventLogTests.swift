@@ -336,8 +336,16 @@ import ParleyModel
         for create in [false, true] {
             #expect { _ = try EventLog(directory: directory, create: create) } throws: { error in
                 let error = error as! LogError
-                return error.code == .corrupted && error.message.contains("data.mdb is truncated: it holds \(whole.count / 2) bytes")
+                return error.code == .corrupted && error.message.contains("data.mdb is truncated or its meta page damaged: it holds \(whole.count / 2 / 4096) pages")
             }
+        }
+        // A damaged meta page naming page 2^56 as the last: its end in bytes overflows (LMDB's
+        // own arithmetic wraps to a small map and opens it).
+        var damaged = whole
+        for meta in [0, 4096] { damaged.replaceSubrange((meta + 136)..<(meta + 144), with: [0, 0, 0, 0, 0, 0, 0, 0x01]) }
+        try damaged.write(to: file)
+        #expect { _ = try EventLog(directory: directory, create: false) } throws: { error in
+            (error as! LogError).message.contains("its meta page names page 72057594037927936 as the last")
         }
         // An emptied file is not taken for a new log, neither to read nor to write one over it.
         try Data().write(to: file)
