@@ -51,6 +51,32 @@ import Testing
         await ingest.shutdown()
     }
 
+    /// An ingest let go without a shutdown (parleyd's start failing after the writer started,
+    /// on a damaged view index) stops its writer rather than abort the process.
+    @Test func anIngestLetGoWithoutAShutdownStopsItsWriter() throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = try EventLog(directory: directory)
+        for _ in 0..<50 { _ = try EventIngest(log: log, metrics: DaemonMetrics()) }
+    }
+
+    /// Waiting for a position goes on through smaller steps: every advance wakes every waiter,
+    /// and a view query took the first partial catch-up for the end of its wait (503 after a
+    /// second or less instead of 200 within its 5 s).
+    @Test(.timeLimit(.minutes(1))) func waitingForAPositionOutlastsSmallerSteps() async throws {
+        let signal = LogHeadSignal(head: 0)
+        let waiter = Task { await signal.wait(reaching: 10, atMost: 30) }
+        try await Task.sleep(for: .milliseconds(50))
+        signal.advance(to: 4)
+        try await Task.sleep(for: .milliseconds(50))
+        signal.advance(to: 9)
+        try await Task.sleep(for: .milliseconds(50))
+        signal.advance(to: 12)
+        #expect(await waiter.value == 12)
+        // Past its time, it returns where the head is.
+        #expect(await signal.wait(reaching: 20, atMost: 0.05) == 12)
+    }
+
     /// A view query never answers from views that lack what the log held on its arrival: when
     /// they do not catch up within the wait (no view service runs here), 503 and Retry-After.
     @Test(.timeLimit(.minutes(1))) func aViewQueryRefusesViewsThatLag() async throws {

@@ -95,6 +95,11 @@ public final class EventIngest: Sendable {
             ])
     }
 
+    /// An ingest let go without ``shutdown()`` (a daemon whose start failed after it was made)
+    /// stops its writer here: the writer's thread holds its committer unowned, and reading it
+    /// after the committer is gone aborts the process.
+    deinit { committer.shutdown() }
+
     /// Finishes the batches already handed in and stops the writer (off the cooperative pool:
     /// the wait blocks a thread).
     public func shutdown() async {

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyModel
 
 /// The head of the log as this process last saw it, and a way to wait for it to move: event
 /// streams and the view service sleep here until an append (or a poll) advances it.
@@ -54,6 +55,19 @@ public final class LogHeadSignal: @unchecked Sendable {
             lock.unlock()
             continuation?.resume(returning: now)
         }
+    }
+
+    /// Waits until the head reaches `position`, at most `seconds`, through every smaller step
+    /// (``advance(to:)`` wakes every waiter at each); returns the head then.
+    public func wait(reaching position: UInt64, atMost seconds: Double) async -> UInt64 {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        var head = self.position
+        while head < position {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { break }
+            head = await wait(past: head, atMost: left.timeInterval)
+        }
+        return head
     }
 
     /// Waits as ``wait(past:)`` does, at most `seconds`.

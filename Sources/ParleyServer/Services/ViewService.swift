@@ -99,7 +99,7 @@ public final class ViewService: Service, Sendable {
         do { head = try ingest.log.head() } catch { throw APIError(.serviceUnavailable, "the log could not be read: \(error)") }
         ingest.head.advance(to: head)
         if checkpoint.position < head {
-            let reached = await checkpoint.wait(past: head - 1, atMost: limits.maxViewWaitSeconds)
+            let reached = await checkpoint.wait(reaching: head, atMost: limits.maxViewWaitSeconds)
             guard reached >= head else {
                 var busy = APIError(
                     .serviceUnavailable,
