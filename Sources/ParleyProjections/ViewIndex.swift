@@ -35,7 +35,7 @@ public final class ViewIndex: Sendable {
             throw LogError(code: .storage, message: "cannot create the view index directory \(directory): \(error.localizedDescription)")
         }
         do {
-            env = try Environment(path: directory, maxDatabases: 4, initialMapSize: 1 << 30)
+            env = try Self.openOrReplace(directory)
             entries = try env.database("view_timeline")
             state = try env.database("view_state")
         } catch { throw LogError.storage(error) }
@@ -58,6 +58,17 @@ public final class ViewIndex: Sendable {
                     try txn.clear(state)
                 }
             } catch { throw LogError.storage(error) }
+        }
+    }
+
+    /// The index's environment; one whose file is damaged (cut short, not LMDB) is removed and
+    /// started again: it is derived from the log, and rebuilt from it below.
+    private static func openOrReplace(_ directory: String) throws(StoreError) -> Environment {
+        do {
+            return try Environment(path: directory, maxDatabases: 4, initialMapSize: 1 << 30)
+        } catch where error.code == .corrupted || error.code == .notADataDirectory {
+            for file in ["data.mdb", "lock.mdb"] { try? FileManager.default.removeItem(atPath: directory + "/" + file) }
+            return try Environment(path: directory, maxDatabases: 4, initialMapSize: 1 << 30)
         }
     }
 

@@ -215,6 +215,32 @@ func withLogAndIndex<T>(_ body: (EventLog, ViewIndex) throws -> T) throws -> T {
 @Suite struct IndexIdentityTests {
     /// An older Parley kept the index inside the log's environment: its tables are emptied on the
     /// first open, and later opens write nothing to the log.
+    /// The index is derived from the log: a damaged file of it (cut short, or not LMDB at all)
+    /// is replaced and rebuilt rather than refused, which stopped every query and parleyd.
+    @Test func aDamagedIndexIsReplacedAndRebuilt() throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = try EventLog(directory: directory)
+        var community = RandomCommunity(seed: 93)
+        _ = try log.append((0..<400).map { _ in community.event() })
+        let request = try ViewRequest(name: .supportSLA, parameters: ["as_of": "2026-08-01T00:00:00Z"])
+        let expected: JSONValue
+        do {
+            let index = try ViewIndex(log: log)
+            #expect(try index.catchUp() == 400)
+            expected = try index.answer(request)
+        }
+        let file = URL(fileURLWithPath: ViewIndex.directory(of: log) + "/data.mdb")
+        let whole = try Data(contentsOf: file)
+        #expect(whole.count > 4 * 4096)
+        for damaged in [whole.prefix(whole.count / 2), Data(repeating: 0x41, count: 8192)] {
+            try damaged.write(to: file)
+            let index = try ViewIndex(log: log)
+            #expect(try index.catchUp() == 400)
+            #expect(try index.answer(request) == expected)
+        }
+    }
+
     @Test func theIndexOfAnOlderLayoutLeavesTheLog() throws {
         try withLogAndIndex { log, _ in
             var community = RandomCommunity(seed: 92)
