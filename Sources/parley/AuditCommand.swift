@@ -22,7 +22,12 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             try globals.requireDataDirectory(for: "audit verify")
             CrashedReading.install(directory: globals.dataDirectory, json: globals.json)
-            let log = try globals.openLog(create: false)
+            let log: EventLog
+            do { log = try globals.openLog(create: false) } catch let failure as CommandFailure {
+                // A file that cannot even be opened fails the audit like any other damage.
+                if globals.json { Output.line(JSONWriter.string(["ok": false, "error": .string(failure.message)])) }
+                throw failure
+            }
             let result: Result<AuditReport, AuditFailure>
             do { result = try log.verify { CrashedReading.position = $0 } } catch {
                 // LMDB noticed the damage itself (a page that is not where it should be).
@@ -63,7 +68,10 @@ struct AuditCommand: ParsableCommand {
                     } else if viewFailure == nil, try index.snapshotPosition() > checkpoint {
                         viewFailure = AuditFailure(position: nil, message: "the stored snapshot of the views is past the index's checkpoint")
                     }
-                } catch { throw CommandFailure(message: error.message) }
+                } catch {
+                    if globals.json { Output.line(JSONWriter.string(["ok": false, "error": .string(error.message)])) }
+                    throw CommandFailure(message: error.message)
+                }
             }
             switch result {
             case .success(let report) where viewFailure != nil:

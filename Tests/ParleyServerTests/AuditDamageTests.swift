@@ -34,6 +34,15 @@ import Testing
             #expect(try JSONParser.parse(audit.out)["ok"] == false, "byte \(offset): \(audit.out)")
             if audit.err.contains("reading it crashed LMDB") { crashesCaught += 1 }
         }
+        // A file that cannot be opened at all fails the audit in the same form.
+        let cut = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: cut) }
+        try FileManager.default.createDirectory(atPath: cut, withIntermediateDirectories: true)
+        try original.prefix(original.count / 2).write(to: URL(fileURLWithPath: cut + "/data.mdb"))
+        let audit = try await offThePool { try CLIThroughServerTests.run(["audit", "verify", "--data", cut, "--json"], stdin: nil, environment: [:]) }
+        #expect(audit.status == 1)
+        #expect(try JSONParser.parse(audit.out)["ok"] == false, "\(audit.out)")
+        #expect(audit.err.contains("is truncated"), "\(audit.err)")
         // For the record: how often LMDB crashed and was caught.
         print("audit verify on 40 damaged copies: exits \(outcomes), LMDB crashes caught \(crashesCaught)")
     }
