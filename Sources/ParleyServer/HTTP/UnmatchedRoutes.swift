@@ -21,7 +21,9 @@ struct UnmatchedRoutes: RouterMiddleware {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
             let path = request.uri.path
-            let methods = routes.filter { Self.matches($0.path, path) }.map(\.method.rawValue)
+            var methods = routes.filter { Self.matches($0.path, path) }.map(\.method.rawValue)
+            // HEAD answers wherever GET does (the router makes those routes itself).
+            if methods.contains("GET") { methods.insert("HEAD", at: methods.firstIndex(of: "GET")! + 1) }
             guard methods.isEmpty else {
                 var refusal = APIError(
                     .methodNotAllowed, "\(path) does not take \(request.method.rawValue) (it takes \(methods.joined(separator: ", ")))")
