@@ -82,11 +82,13 @@ struct TelegramMapping {
             }
             return events
         }
-        guard let text = text(m) else { return [] }
+        let chatType = m.optionalString("chat.type") ?? ""
+        // A private message is a contact even without words: its subject says what it holds.
+        guard let text = text(m) ?? (chatType == "private" ? Self.contentLabel(m) : nil) else { return [] }
         let author = try m.has("from.id") ? m.integer("from.id") : m.integer("sender_chat.id")
         let key = messageKey(chat: chat, message: messageID)
         let fromBot = m.value("from.is_bot")?.boolValue == true
-        switch m.optionalString("chat.type") ?? "" {
+        switch chatType {
         case "private":
             guard !fromBot, !text.hasPrefix("/") else { return [] }
             return [ticketOpened(key, member: author, origin: "dm", text: text, ref: nil, time: time)]
@@ -106,6 +108,17 @@ struct TelegramMapping {
         default:
             return []
         }
+    }
+
+    /// What a message without text or caption holds, as a ticket's subject: `(voice message)`,
+    /// `(photo)`, …; nil for kinds that are not someone writing in (a service message).
+    static func contentLabel(_ m: Payload) -> String? {
+        let kinds: [(field: String, label: String)] = [
+            ("voice", "voice message"), ("video_note", "video message"), ("video", "video"), ("photo", "photo"),
+            ("document", "document"), ("audio", "audio"), ("sticker", "sticker"), ("animation", "animation"),
+            ("location", "location"), ("contact", "contact"), ("poll", "poll"),
+        ]
+        return kinds.first { m.has($0.field) }.map { "(\($0.label))" }
     }
 
     /// Whether a group message is a question to the bot: it mentions `@bot_username`, or it

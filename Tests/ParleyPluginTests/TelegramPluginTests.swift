@@ -35,6 +35,12 @@ import ParleyPluginProtocol
         #expect(ticket.data == ["ticket": "tg-456-123", "member": "tg:456", "origin": "dm", "channel": "telegram", "subject": "Ciao"])
         let command = try plugin.deliver(Self.update("u2", try Fixtures.telegram("command_message")))
         #expect(command.emits == 0 && command.ack?.status == 202)
+        // Without words (a voice note, a document) it is a contact all the same.
+        for (fixture, subject) in [("voice", "(voice message)"), ("document", "(document)"), ("sticker", "(sticker)")] {
+            let media = try plugin.deliver(Self.update("u-\(fixture)", try Fixtures.telegram(fixture)))
+            let events = media.events.filter { $0.type == "ticket.opened" }
+            #expect(events.count == 1 && events.first?.data["subject"] == .string(subject) && events.first?.data["origin"] == "dm", "\(fixture): \(media.events)")
+        }
     }
 
     @Test func groupMessagesAreCommentsAndQuestionsToTheBotAreTickets() throws {
