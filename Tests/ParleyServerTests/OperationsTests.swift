@@ -90,6 +90,12 @@ import Testing
             #expect(bad.error == "bad signature")
             #expect(try await api.send(.POST, "/v1/plugins/other/webhook", body: []).status == 404)
             #expect(try await api.send(.POST, "/v1/plugins/echo/webhook", token: TestTokens.reader, body: []).status == 403)
+            // GitHub sends payloads of up to 25 MB, past the 16 MiB of an append.
+            let large = [UInt8](repeating: 0x20, count: 24 << 20)
+            #expect(try await api.send(.POST, "/v1/plugins/echo/webhook", body: large, headers: [("X-Signature", "good")]).status == 202)
+            let tooLarge = try await api.send(.POST, "/v1/plugins/echo/webhook", body: large + large, headers: [("X-Signature", "good")])
+            #expect(tooLarge.status == 413)
+            #expect(tooLarge.error?.contains("32 MiB") == true)
         }
     }
 }

@@ -35,6 +35,9 @@ public struct DaemonConfiguration: Sendable {
 public struct ServerLimits: Sendable {
     /// The largest request body accepted (413 above it).
     public var maxBodyBytes = 16 << 20
+    /// The largest body of a plugin's webhook: GitHub caps its payloads at 25 MB, over the
+    /// 16 MiB of an append.
+    public var maxWebhookBodyBytes = 32 << 20
     /// Seconds a connection may sit without sending anything while a request is unread or
     /// before its first request; a slow body or an idle client is closed after it.
     public var readTimeoutSeconds = 30.0

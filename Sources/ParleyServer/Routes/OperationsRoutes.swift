@@ -31,7 +31,7 @@ struct OperationsRoutes {
             guard let webhooks else {
                 throw APIError(.notFound, "no such plugin \"\(name)\" (this daemon runs no plugins)")
             }
-            let body = try await RequestBodies.collect(request, context: context, limit: limits.maxBodyBytes)
+            let body = try await RequestBodies.collect(request, context: context, limit: limits.maxWebhookBodyBytes)
             var headers: [String: String] = [:]
             for field in request.headers where field.name != .authorization {
                 let key = field.name.canonicalName
