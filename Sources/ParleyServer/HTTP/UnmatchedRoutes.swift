@@ -12,8 +12,17 @@ struct UnmatchedRoutes: RouterMiddleware {
     /// The router's routes, as `router.routes` lists them.
     let routes: [(path: RouterPath, method: HTTPRequest.Method)]
 
+    /// The routes' paths, for the 404: `/v1/views/{view}/{query}`, …, in the order added.
+    let paths: String
+
     init<C>(_ routes: [Router<C>.RouteDescription]) {
         self.routes = routes.map { ($0.path, $0.method) }
+        var seen: [String] = []
+        for route in routes {
+            let path = "/" + Self.components(of: route.path).map(\.description).joined(separator: "/")
+            if !seen.contains(path) { seen.append(path) }
+        }
+        paths = seen.joined(separator: ", ")
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -30,15 +39,20 @@ struct UnmatchedRoutes: RouterMiddleware {
                 refusal.headers[.allow] = methods.joined(separator: ", ")
                 throw refusal
             }
-            throw APIError(.notFound, "there is no route \(request.method.rawValue) \(path); the routes are /v1/events, /v1/events/stream, /v1/views/{view}/{query}, /v1/plugins/{name}/webhook, /healthz, /readyz and /metrics")
+            throw APIError(.notFound, "there is no route \(request.method.rawValue) \(path); the routes are \(paths)")
         }
     }
 
     /// Whether `path` (a request's, without its query) is one `route` takes.
     static func matches(_ route: RouterPath, _ path: String) -> Bool {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        let components = route.components.filter { if case .null = $0 { false } else { true } }
+        let components = Self.components(of: route)
         guard parts.count == components.count else { return false }
         return zip(components, parts).allSatisfy { component, part in component ~= part }
+    }
+
+    /// The components of `route` that stand for a part of a path.
+    static func components(of route: RouterPath) -> [RouterPath.Element] {
+        route.components.filter { if case .null = $0 { false } else { true } }
     }
 }
