@@ -6,7 +6,9 @@ extension TelegramMapping {
     /// The reactions of `message_reaction` as a diff: one `reaction.added` for every reaction
     /// in `new_reaction` but not `old_reaction`, one `reaction.removed` for the reverse.
     func reactions(_ r: Payload, updateID: Int64) throws(PluginProtocolError) -> [NewEvent] {
-        let target = messageKey(chat: try r.integer("chat.id"), message: try r.integer("message_id"))
+        let message = messageKey(chat: try r.integer("chat.id"), message: try r.integer("message_id"))
+        // A reaction to a channel post's copy in its discussion group is a reaction to the post.
+        let target = discussions.post(discussedIn: message)?.key ?? message
         let who = try r.has("user.id") ? r.integer("user.id") : r.integer("actor_chat.id")
         let time = try r.unixTime("date")
         let old = r.array("old_reaction").map(Self.reactionName)

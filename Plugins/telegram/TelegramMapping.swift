@@ -14,6 +14,8 @@ struct TelegramMapping {
     /// Times given to poll answers, by update id, so that a retried update keeps its time.
     private var receivedAt: [Int64: Instant] = [:]
     private var receivedOrder: [Int64] = []
+    /// The channel posts under discussion, by their copy in the channel's discussion group.
+    var discussions = DiscussionThreads()
 
     init(config: TelegramConfig, clock: @escaping @Sendable () -> Instant) {
         self.config = config
@@ -54,8 +56,10 @@ struct TelegramMapping {
     func text(_ m: Payload) -> String? { m.optionalString("text") ?? m.optionalString("caption") }
 
     /// A post in the brand's channel.
-    private func channelPost(_ m: Payload) throws(PluginProtocolError) -> [NewEvent] {
-        let key = messageKey(chat: try m.integer("chat.id"), message: try m.integer("message_id"))
+    private mutating func channelPost(_ m: Payload) throws(PluginProtocolError) -> [NewEvent] {
+        let channel = try m.integer("chat.id")
+        discussions.brandChannels.insert(channel)
+        let key = messageKey(chat: channel, message: try m.integer("message_id"))
         let format: String? =
             m.has("poll") ? "poll" : m.has("video") ? "video" : m.has("photo") ? "image" : m.has("text") ? "text" : nil
         return [event(
@@ -68,7 +72,7 @@ struct TelegramMapping {
 
     /// A message: people joining, a comment in a group (and a ticket when it asks the bot), or
     /// a private message to the bot (a ticket).
-    private func message(_ m: Payload) throws(PluginProtocolError) -> [NewEvent] {
+    private mutating func message(_ m: Payload) throws(PluginProtocolError) -> [NewEvent] {
         let chat = try m.integer("chat.id")
         let messageID = try m.integer("message_id")
         let time = try m.unixTime("date")
@@ -83,31 +87,78 @@ struct TelegramMapping {
             return events
         }
         let chatType = m.optionalString("chat.type") ?? ""
+        let key = messageKey(chat: chat, message: messageID)
+        // A channel post's copy in the channel's discussion group: the `channel_post` update
+        // records the post; the copy only tells which thread discusses it.
+        if chatType == "supergroup" || chatType == "group", m.value("is_automatic_forward")?.boolValue == true {
+            if let post = try channelPost(forwardedAs: m) { discussions.remember(post, discussedIn: key) }
+            return []
+        }
         // A private message is a contact even without words: its subject says what it holds.
         guard let text = text(m) ?? (chatType == "private" ? Self.contentLabel(m) : nil) else { return [] }
-        let author = try m.has("from.id") ? m.integer("from.id") : m.integer("sender_chat.id")
-        let key = messageKey(chat: chat, message: messageID)
         let fromBot = m.value("from.is_bot")?.boolValue == true
         switch chatType {
         case "private":
             guard !fromBot, !text.hasPrefix("/") else { return [] }
-            return [ticketOpened(key, member: author, origin: "dm", text: text, ref: nil, time: time)]
+            let author = try m.has("from.id") ? m.integer("from.id") : m.integer("sender_chat.id")
+            return [ticketOpened(key, member: member(author), origin: "dm", text: text, ref: nil, time: time)]
         case "group", "supergroup":
-            let replyKey = try m.nested("reply_to_message").map { (r: Payload) throws(PluginProtocolError) in
-                messageKey(chat: chat, message: try r.integer("message_id"))
-            }
+            let (post, replyTo) = try commentPlace(m, chat: chat)
+            let author = try self.author(m, chat: chat, post: post)
             var events = [event(
-                id: "tg:message:\(key)", stream: "post:\(replyKey ?? "tg-chat-\(chat)")", type: "comment.posted", time: time,
-                data: ["comment": .string(key), "post": .string(replyKey ?? "tg-chat-\(chat)"),
-                       "author": .string(member(author)), "text": .string(text), "reply_to": replyKey.map(JSONValue.string)]
+                id: "tg:message:\(key)", stream: "post:\(post.key)", type: "comment.posted", time: time,
+                data: ["comment": .string(key), "post": .string(post.key),
+                       "author": .string(author), "text": .string(text), "reply_to": replyTo.map(JSONValue.string)]
             )]
-            if !fromBot, asksTheBot(m, text: text) {
+            if !fromBot, author != "brand", asksTheBot(m, text: text) {
                 events.append(ticketOpened(key, member: author, origin: "mention", text: text, ref: key, time: time))
             }
             return events
         default:
             return []
         }
+    }
+
+    /// The post a group message comments on, and the comment it replies to.
+    ///
+    /// In a channel's discussion group, a reply to the copy of a channel post, and any message
+    /// in that copy's thread, comment on the channel post (a reply to the copy replies to no
+    /// comment). In any other group, a reply comments on the message it replies to; a message
+    /// that replies to nothing, on the chat (`tg-chat-<chat id>`).
+    private mutating func commentPlace(_ m: Payload, chat: Int64) throws(PluginProtocolError) -> (post: DiscussionThreads.Post, replyTo: String?) {
+        let reply = m.nested("reply_to_message")
+        let replyKey = try reply.map { (r: Payload) throws(PluginProtocolError) in messageKey(chat: chat, message: try r.integer("message_id")) }
+        if let reply, let replyKey, reply.value("is_automatic_forward")?.boolValue == true, let post = try channelPost(forwardedAs: reply) {
+            discussions.remember(post, discussedIn: replyKey)
+            return (post, nil)
+        }
+        if m.value("is_topic_message")?.boolValue != true, let thread = m.optionalInteger("message_thread_id"),
+           let post = discussions.post(discussedIn: messageKey(chat: chat, message: thread)) {
+            return (post, replyKey)
+        }
+        return (DiscussionThreads.Post(key: replyKey ?? "tg-chat-\(chat)", channel: nil), replyKey)
+    }
+
+    /// Who wrote a group message: the person, or the chat it was sent on behalf of (Telegram
+    /// then puts a stand-in bot in `from`). The group itself (an anonymous admin), the channel
+    /// whose post is discussed and any channel seen posting are the brand.
+    private func author(_ m: Payload, chat: Int64, post: DiscussionThreads.Post) throws(PluginProtocolError) -> String {
+        guard let sender = m.optionalInteger("sender_chat.id") else { return member(try m.integer("from.id")) }
+        let isBrand = sender == chat || sender == post.channel || discussions.brandChannels.contains(sender)
+        return isBrand ? "brand" : member(sender)
+    }
+
+    /// The channel post that `m` is the automatic copy of: Bot API 7's `forward_origin` of type
+    /// channel, or the older `forward_from_chat` and `forward_from_message_id`.
+    private func channelPost(forwardedAs m: Payload) throws(PluginProtocolError) -> DiscussionThreads.Post? {
+        if m.optionalString("forward_origin.type") == "channel" {
+            let channel = try m.integer("forward_origin.chat.id")
+            return DiscussionThreads.Post(key: messageKey(chat: channel, message: try m.integer("forward_origin.message_id")), channel: channel)
+        }
+        if let channel = m.optionalInteger("forward_from_chat.id"), let message = m.optionalInteger("forward_from_message_id") {
+            return DiscussionThreads.Post(key: messageKey(chat: channel, message: message), channel: channel)
+        }
+        return nil
     }
 
     /// What a message without text or caption holds, as a ticket's subject: `(voice message)`,
@@ -130,11 +181,11 @@ struct TelegramMapping {
         return repliedToBot && m.optionalString("reply_to_message.from.username")?.lowercased() == bot
     }
 
-    private func ticketOpened(_ key: String, member author: Int64, origin: String, text: String, ref: String?, time: Instant) -> NewEvent {
+    private func ticketOpened(_ key: String, member: String, origin: String, text: String, ref: String?, time: Instant) -> NewEvent {
         let subject = text.count > 120 ? String(text.prefix(119)) + "…" : text
         return event(
             id: "tg:message:\(key):ticket", stream: "ticket:\(key)", type: "ticket.opened", time: time,
-            data: ["ticket": .string(key), "member": .string(member(author)), "origin": .string(origin),
+            data: ["ticket": .string(key), "member": .string(member), "origin": .string(origin),
                    "ref": ref.map(JSONValue.string), "channel": .string(config.channel), "subject": .string(subject)]
         )
     }
@@ -145,4 +196,36 @@ struct TelegramMapping {
             data: ["member": .string(member(user)), "handle": handle.map(JSONValue.string), "platform": "telegram"]
         )
     }
+}
+
+/// Channel posts by the key of their automatic copy in the channel's discussion group, where
+/// Telegram keeps a post's comments: a reply to a comment names only the thread (the copy), so
+/// the copy's post must be known from the copy itself or an earlier direct reply to it.
+///
+/// Kept in memory for the latest ``capacity`` threads: after a restart, a reply to a comment in
+/// a thread not seen since counts for the comment it replies to, as in any group, until someone
+/// replies to the copy directly again.
+struct DiscussionThreads {
+    /// A channel post, and the channel's chat id (nil for a message of a group).
+    struct Post: Equatable {
+        var key: String
+        var channel: Int64?
+    }
+
+    static let capacity = 50_000
+    private var posts: [String: Post] = [:]
+    private var order: [String] = []
+    /// The brand's channels: those seen posting (`channel_post`) or discussed.
+    var brandChannels: Set<Int64> = []
+
+    /// Records that the copy `copy` (a message key in the discussion group) discusses `post`.
+    mutating func remember(_ post: Post, discussedIn copy: String) {
+        if let channel = post.channel { brandChannels.insert(channel) }
+        guard posts.updateValue(post, forKey: copy) == nil else { return }
+        order.append(copy)
+        if order.count > Self.capacity { posts[order.removeFirst()] = nil }
+    }
+
+    /// The channel post whose copy is `copy`, if known.
+    func post(discussedIn copy: String) -> Post? { posts[copy] }
 }

@@ -133,4 +133,78 @@ import ParleyPluginProtocol
         #expect(array.ack?.status == 400)
         #expect(try plugin.deliver(Self.update("ok", try Fixtures.telegram("channel_post"))).ack?.status == 202)
     }
+
+    /// A brand channel with a discussion group: Telegram copies each channel post into the
+    /// group, and the post's comments are replies to that copy and to each other in its thread.
+    enum Discussion {
+        static let channel = #"{"id": -1001111111111, "title": "Brand", "type": "channel"}"#
+        static let group = #"{"id": -1002222222222, "title": "Brand chat", "type": "supergroup"}"#
+        static let post = #"{"message_id": 7, "sender_chat": \#(channel), "chat": \#(channel), "date": 1700000000, "text": "New release"}"#
+        /// The copy, as Bot API 7 writes it (`forward_origin`) or as earlier versions did.
+        static func copy(_ id: Int, of post: Int, legacy: Bool = false) -> String {
+            let origin = legacy
+                ? #""forward_from_chat": \#(channel), "forward_from_message_id": \#(post), "forward_date": 1700000000"#
+                : #""forward_origin": {"type": "channel", "chat": \#(channel), "message_id": \#(post), "date": 1700000000}"#
+            return #"{"message_id": \#(id), "from": {"id": 777000, "is_bot": false, "first_name": "Telegram"}, "sender_chat": \#(channel), "chat": \#(group), "date": 1700000001, \#(origin), "is_automatic_forward": true, "text": "New release"}"#
+        }
+        /// A message in the copy's thread; `onBehalfOf` is the chat it is sent as.
+        static func comment(_ id: Int, thread: Int, replyTo: String, from: String, onBehalfOf: String? = nil, text: String) -> String {
+            let sender = onBehalfOf.map { #""sender_chat": \#($0), "# } ?? ""
+            return #"{"message_id": \#(id), "message_thread_id": \#(thread), "from": \#(from), \#(sender)"chat": \#(group), "date": 1700000100, "reply_to_message": \#(replyTo), "text": "\#(text)"}"#
+        }
+        static func person(_ id: Int) -> String { #"{"id": \#(id), "is_bot": false, "first_name": "P\#(id)"}"# }
+        static func update(_ id: Int, _ kind: String, _ body: String) -> Webhook {
+            TelegramPluginTests.update("d\(id)", Array(#"{"update_id": \#(id), "\#(kind)": \#(body)}"#.utf8))
+        }
+    }
+
+    @Test func commentsInTheDiscussionGroupCountForTheChannelPost() throws {
+        typealias D = Discussion
+        let plugin = try Self.start()
+        let post = "tg--1001111111111-7"
+        #expect(try plugin.deliver(D.update(1, "channel_post", D.post)).types == ["post.published"])
+        // The copy is the post again, not a comment by a member named after the channel.
+        let copied = try plugin.deliver(D.update(2, "message", D.copy(50, of: 7)))
+        #expect(copied.emits == 0 && copied.ack?.status == 202)
+
+        let direct = try plugin.deliver(D.update(3, "message", D.comment(51, thread: 50, replyTo: D.copy(50, of: 7), from: D.person(42), text: "Love it")))
+        let first = try direct.event("comment.posted")
+        #expect(first.stream == "post:\(post)")
+        #expect(first.data == ["comment": "tg--1002222222222-51", "post": .string(post), "author": "tg:42", "text": "Love it"])
+
+        let answer = D.comment(51, thread: 50, replyTo: D.copy(50, of: 7), from: D.person(42), text: "Love it")
+        let nested = try plugin.deliver(D.update(4, "message", D.comment(52, thread: 50, replyTo: answer, from: D.person(43), text: "Me too")))
+        #expect(try nested.event("comment.posted").data == [
+            "comment": "tg--1002222222222-52", "post": .string(post), "reply_to": "tg--1002222222222-51", "author": "tg:43", "text": "Me too"])
+
+        // The channel answering in its own thread, and an anonymous admin of the group, are the
+        // brand: no member, and no ticket even when they name the bot.
+        let channelBot = #"{"id": 136817688, "is_bot": true, "first_name": "Channel", "username": "Channel_Bot"}"#
+        let asBrand = D.comment(53, thread: 50, replyTo: answer, from: channelBot, onBehalfOf: D.channel, text: "Thanks! @parley_bot")
+        let brand = try plugin.deliver(D.update(5, "message", asBrand))
+        #expect(brand.types == ["comment.posted"] && brand.events.first?.data["author"] == "brand")
+        let anonymousBot = #"{"id": 1087968824, "is_bot": true, "first_name": "Group", "username": "GroupAnonymousBot"}"#
+        let asAdmin = D.comment(54, thread: 50, replyTo: answer, from: anonymousBot, onBehalfOf: D.group, text: "Noted")
+        #expect(try plugin.deliver(D.update(6, "message", asAdmin)).event("comment.posted").data["author"] == "brand")
+
+        // A reaction to the copy is a reaction to the post.
+        let reaction = #"{"chat": \#(D.group), "message_id": 50, "user": \#(D.person(44)), "date": 1700000200, "old_reaction": [], "new_reaction": [{"type": "emoji", "emoji": "👍"}]}"#
+        #expect(try plugin.deliver(D.update(7, "message_reaction", reaction)).event("reaction.added").data["target"] == .string(post))
+
+        // Bot API before 7.0 names the post in forward_from_chat and forward_from_message_id.
+        let legacy = try plugin.deliver(D.update(8, "message", D.comment(61, thread: 60, replyTo: D.copy(60, of: 8, legacy: true), from: D.person(45), text: "Old client")))
+        #expect(try legacy.event("comment.posted").data["post"] == "tg--1001111111111-8")
+    }
+
+    @Test func aThreadUnknownSinceARestartCountsForTheRepliedComment() throws {
+        typealias D = Discussion
+        let plugin = try Self.start()
+        let answer = D.comment(51, thread: 50, replyTo: D.copy(50, of: 7), from: D.person(42), text: "Love it")
+        let nested = try plugin.deliver(D.update(1, "message", D.comment(52, thread: 50, replyTo: answer, from: D.person(43), text: "Me too")))
+        #expect(try nested.event("comment.posted").data["post"] == "tg--1002222222222-51")
+        // A direct reply to the copy teaches the thread again.
+        _ = try plugin.deliver(D.update(2, "message", D.comment(55, thread: 50, replyTo: D.copy(50, of: 7), from: D.person(46), text: "Hi")))
+        let later = try plugin.deliver(D.update(3, "message", D.comment(56, thread: 50, replyTo: answer, from: D.person(43), text: "Again")))
+        #expect(try later.event("comment.posted").data["post"] == "tg--1001111111111-7")
+    }
 }
