@@ -32,9 +32,17 @@ struct RequestLog: RouterMiddleware {
         guard context.logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = [
             "http.method": .string(request.method.rawValue), "http.route": .string(route),
-            "http.status": .stringConvertible(status), "http.duration_ms": .string(String(format: "%.3f", Double(nanoseconds) / 1e6)),
+            "http.status": .stringConvertible(status), "http.duration_ms": .string(Self.milliseconds(nanoseconds)),
         ]
         if let token = context.logNotes?.tokenName { metadata["parley.token"] = .string(token) }
         context.logger.info("request", metadata: metadata)
+    }
+
+    /// `nanoseconds` as milliseconds with three decimals (`0.412`), without Foundation's
+    /// `String(format:)`, which took about a third of the cost of logging a request.
+    static func milliseconds(_ nanoseconds: Int64) -> String {
+        let microseconds = max(0, nanoseconds) / 1000
+        let fraction = String(microseconds % 1000)
+        return "\(microseconds / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
     }
 }
