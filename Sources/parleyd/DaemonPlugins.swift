@@ -1,4 +1,3 @@
-import CoreMetrics
 import Logging
 import ParleyConfiguration
 import ParleyLog
@@ -10,18 +9,20 @@ import ServiceLifecycle
 /// The daemon's plugins: one ``PluginHost`` per configured plugin, fed the log as it grows,
 /// appending their `emit`s through the daemon's single writer, and answering webhooks.
 enum DaemonPlugins {
-    /// The factory `Daemon` calls once its writer exists.
-    static let factory: PluginHostFactory = { context in
-        var hosts: [String: PluginHost] = [:]
-        for plugin in context.plugins {
-            let ingest = context.ingest
-            hosts[plugin.name] = try PluginHost(
-                configuration: plugin, log: context.log,
-                append: { batch throws(LogError) in try await ingest.append(batch) }, logger: context.logger)
+    /// The factory `Daemon` calls once its writer exists; the plugins' state goes to `metrics`.
+    static func factory(metrics: DaemonMetrics) -> PluginHostFactory {
+        { context in
+            var hosts: [String: PluginHost] = [:]
+            for plugin in context.plugins {
+                let ingest = context.ingest
+                hosts[plugin.name] = try PluginHost(
+                    configuration: plugin, log: context.log,
+                    append: { batch throws(LogError) in try await ingest.append(batch) }, logger: context.logger)
+            }
+            return PluginHosting(
+                service: hosts.isEmpty ? nil : PluginService(hosts: Array(hosts.values), head: context.head, metrics: metrics),
+                webhooks: PluginWebhooks(hosts: hosts))
         }
-        return PluginHosting(
-            service: hosts.isEmpty ? nil : PluginService(hosts: Array(hosts.values), head: context.head),
-            webhooks: PluginWebhooks(hosts: hosts))
     }
 }
 
@@ -30,6 +31,7 @@ enum DaemonPlugins {
 struct PluginService: Service {
     let hosts: [PluginHost]
     let head: LogHeadSignal
+    let metrics: DaemonMetrics
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -41,23 +43,13 @@ struct PluginService: Service {
                         seen = await head.wait(past: seen, atMost: 1)
                         for host in hosts {
                             host.logAdvanced(to: seen)
-                            Self.record(host.status)
+                            metrics.record(host.status)
                         }
                     }
                 }
                 await group.waitForAll()
             }
         }
-    }
-
-    /// The plugin's state as gauges: running, checkpoint, restarts, events delivered and emitted.
-    static func record(_ status: PluginStatus) {
-        let dimensions = [("plugin", status.name)]
-        Gauge(label: "parley_plugin_running", dimensions: dimensions).record(status.running ? 1 : 0)
-        Gauge(label: "parley_plugin_checkpoint", dimensions: dimensions).record(Double(status.checkpoint))
-        Gauge(label: "parley_plugin_restarts", dimensions: dimensions).record(Double(status.restarts))
-        Gauge(label: "parley_plugin_events_delivered", dimensions: dimensions).record(Double(status.eventsDelivered))
-        Gauge(label: "parley_plugin_events_emitted", dimensions: dimensions).record(Double(status.eventsEmitted))
     }
 }
 

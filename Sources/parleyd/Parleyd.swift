@@ -62,7 +62,7 @@ struct Parleyd: AsyncParsableCommand {
         MetricsSystem.bootstrap(metrics.factory)
         let daemon: Daemon
         do {
-            daemon = try Daemon(configuration: configuration, logger: logger, metrics: metrics, pluginHost: DaemonPlugins.factory)
+            daemon = try Daemon(configuration: configuration, logger: logger, metrics: metrics, pluginHost: DaemonPlugins.factory(metrics: metrics))
         } catch let error as LogError {
             FileHandle.standardError.write(Data("parleyd: \(error.message)\n".utf8))
             Foundation.exit(1)

@@ -2,7 +2,7 @@ import ParleyConfiguration
 import Foundation
 import Hummingbird
 import HTTPTypes
-import CoreMetrics
+import Prometheus
 import Logging
 import ParleyLog
 import ServiceLifecycle
@@ -34,14 +34,14 @@ struct EventStreamRoute {
         guard clients.enter(limit: limits.maxStreamClients) else {
             throw APIError(.serviceUnavailable, "too many event stream clients (\(limits.maxStreamClients)); retry later")
         }
-        metrics.streamClients.record(Double(clients.count))
+        metrics.streamClients.set(to: Double(clients.count))
         let ingest = self.ingest, limits = self.limits, metrics = self.metrics, clients = self.clients
         let logger = context.logger
         let start = from
         let body = ResponseBody { writer in
             defer {
                 clients.leave()
-                metrics.streamClients.record(Double(clients.count))
+                metrics.streamClients.set(to: Double(clients.count))
             }
             var next = start
             let timed = TimedWriter(timeout: limits.streamWriteTimeoutSeconds)

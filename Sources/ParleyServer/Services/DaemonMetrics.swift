@@ -1,35 +1,39 @@
-import CoreMetrics
 import Foundation
 import Synchronization
 public import ParleyLog
+public import ParleyPluginHost
 public import Prometheus
 
-/// The daemon's metrics, made through swift-metrics with a Prometheus factory of its own (so
-/// several daemons in one test process keep apart), and the text `/metrics` serves.
+/// The daemon's metrics, made in a Prometheus registry of its own (so several daemons in one test
+/// process keep apart), each with a `# HELP` line that says what it measures and in which unit,
+/// and the text `/metrics` serves.
 public final class DaemonMetrics: Sendable {
     /// The registry `/metrics` prints.
     public let registry: PrometheusCollectorRegistry
-    /// The factory every metric of the daemon is made with (also bootstrapped as the process's
-    /// metrics system by `parleyd`, so library metrics land in the same registry).
+    /// A swift-metrics factory over ``registry``, bootstrapped as the process's metrics system by
+    /// `parleyd` so that library metrics land in the same registry. The daemon's own metrics are
+    /// made on the registry directly: the factory would give them no help text. A library metric
+    /// must not take one of their names, since the registry stops the process on a family whose
+    /// help text differs.
     public let factory: PrometheusMetricsFactory
 
-    let eventsAppended: CoreMetrics.Counter
-    let commitEvents: CoreMetrics.Recorder
-    let commitBatches: CoreMetrics.Recorder
-    let commitDuration: CoreMetrics.Timer
-    let viewLag: CoreMetrics.Gauge
-    let logHead: CoreMetrics.Gauge
-    let viewCheckpoint: CoreMetrics.Gauge
-    let streamClients: CoreMetrics.Gauge
-    let slaBreached: CoreMetrics.Gauge
-    let slaPending: CoreMetrics.Gauge
-    let dataBytes: CoreMetrics.Gauge
-    let dataFreeBytes: CoreMetrics.Gauge
-    let dataFileSystemBytes: CoreMetrics.Gauge
-    /// The request counter and timer of each route, method and status seen: made once, since
+    let eventsAppended: Counter
+    let commitEvents: ValueHistogram
+    let commitBatches: ValueHistogram
+    let commitDuration: DurationHistogram
+    let viewLag: Gauge
+    let logHead: Gauge
+    let viewCheckpoint: Gauge
+    let streamClients: Gauge
+    let slaBreached: Gauge
+    let slaPending: Gauge
+    let dataBytes: Gauge
+    let dataFreeBytes: Gauge
+    let dataFileSystemBytes: Gauge
+    /// The request counter and histogram of each route, method and status seen: made once, since
     /// making them (a registry lookup under its lock, the labels formatted) cost more than the
     /// rest of recording a small request.
-    private let requestMetrics = Mutex<[RequestKey: (count: CoreMetrics.Counter, duration: CoreMetrics.Timer)]>([:])
+    private let requestMetrics = Mutex<[RequestKey: (count: Counter, duration: DurationHistogram)]>([:])
 
     private struct RequestKey: Hashable {
         var route: String
@@ -37,40 +41,67 @@ public final class DaemonMetrics: Sendable {
         var status: Int
     }
 
+    /// The buckets of the commit and request durations, and of library timers: a quarter of a
+    /// millisecond to 5 seconds.
+    private static let durationBuckets: [Duration] = [
+        .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+        .milliseconds(10), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),
+    ]
+    /// The help texts of the request metrics: one per name, whatever the labels (the registry
+    /// stops the process on a family whose help text changes).
+    private static let requestsHelp = "HTTP requests answered, by route, method and status, in requests."
+    private static let requestDurationHelp =
+        "Time from a request's arrival to its response, by route, method and status, in seconds."
+
     /// Makes the metrics in a new registry.
     public init() {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
-        let fine: [Duration] = [
-            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
-            .milliseconds(10), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(250),
-            .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),
-        ]
-        factory.defaultDurationHistogramBuckets = fine
-        factory.valueHistogramBuckets["parley_commit_events"] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000]
-        factory.valueHistogramBuckets["parley_commit_batches"] = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+        factory.defaultDurationHistogramBuckets = Self.durationBuckets
         self.factory = factory
-        eventsAppended = CoreMetrics.Counter(label: "parley_events_appended_total", factory: factory)
-        commitEvents = CoreMetrics.Recorder(label: "parley_commit_events", aggregate: true, factory: factory)
-        commitBatches = CoreMetrics.Recorder(label: "parley_commit_batches", aggregate: true, factory: factory)
-        commitDuration = CoreMetrics.Timer(label: "parley_commit_duration_seconds", factory: factory)
-        viewLag = CoreMetrics.Gauge(label: "parley_view_lag_positions", factory: factory)
-        logHead = CoreMetrics.Gauge(label: "parley_log_head_position", factory: factory)
-        viewCheckpoint = CoreMetrics.Gauge(label: "parley_view_checkpoint_position", factory: factory)
-        streamClients = CoreMetrics.Gauge(label: "parley_sse_clients", factory: factory)
-        slaBreached = CoreMetrics.Gauge(label: "parley_support_sla_breached_tickets", factory: factory)
-        slaPending = CoreMetrics.Gauge(label: "parley_support_sla_pending_tickets", factory: factory)
-        dataBytes = CoreMetrics.Gauge(label: "parley_data_bytes", factory: factory)
-        dataFreeBytes = CoreMetrics.Gauge(label: "parley_data_free_bytes", factory: factory)
-        dataFileSystemBytes = CoreMetrics.Gauge(label: "parley_data_filesystem_bytes", factory: factory)
+        eventsAppended = registry.makeCounter(
+            name: "parley_events_appended_total",
+            help: "Events appended to the log since the daemon started, duplicates excluded, in events.")
+        commitEvents = registry.makeValueHistogram(
+            name: "parley_commit_events", buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000],
+            help: "Events appended by one group commit, duplicates excluded, in events.")
+        commitBatches = registry.makeValueHistogram(
+            name: "parley_commit_batches", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+            help: "Append requests joined into one group commit, in batches.")
+        commitDuration = registry.makeDurationHistogram(
+            name: "parley_commit_duration_seconds", buckets: Self.durationBuckets,
+            help: "Time from the start of a group commit's transaction to the end of its fsync, in seconds.")
+        viewLag = registry.makeGauge(
+            name: "parley_view_lag_positions",
+            help: "Events in the log that the views have not applied yet (head minus checkpoint), in log positions.")
+        logHead = registry.makeGauge(
+            name: "parley_log_head_position", help: "Position of the last event in the log, a log position.")
+        viewCheckpoint = registry.makeGauge(
+            name: "parley_view_checkpoint_position",
+            help: "Position of the last event the views have applied, a log position.")
+        streamClients = registry.makeGauge(
+            name: "parley_sse_clients", help: "Clients connected to the server-sent event stream, in clients.")
+        slaBreached = registry.makeGauge(
+            name: "parley_support_sla_breached_tickets",
+            help: "Support tickets whose first response breached the SLA policy, in tickets.")
+        slaPending = registry.makeGauge(
+            name: "parley_support_sla_pending_tickets",
+            help: "Support tickets awaiting a first response that is not yet due, in tickets.")
+        dataBytes = registry.makeGauge(
+            name: "parley_data_bytes", help: "Size of the data directory's LMDB file data.mdb, in bytes.")
+        dataFreeBytes = registry.makeGauge(
+            name: "parley_data_free_bytes", help: "Free space on the data directory's file system, in bytes.")
+        dataFileSystemBytes = registry.makeGauge(
+            name: "parley_data_filesystem_bytes", help: "Size of the data directory's file system, in bytes.")
     }
 
     /// Records one group commit (the ``GroupCommitter`` hook).
     public func record(_ commit: GroupCommitter.Commit) {
-        eventsAppended.increment(by: commit.events)
-        commitEvents.record(commit.events)
-        commitBatches.record(commit.batches)
-        commitDuration.recordNanoseconds(Int64(commit.seconds * 1e9))
+        eventsAppended.increment(by: Int64(commit.events))
+        commitEvents.record(Double(commit.events))
+        commitBatches.record(Double(commit.batches))
+        commitDuration.record(.nanoseconds(Int64(commit.seconds * 1e9)))
     }
 
     /// Records one HTTP request.
@@ -78,33 +109,61 @@ public final class DaemonMetrics: Sendable {
         let key = RequestKey(route: route, method: method, status: status)
         let metrics = requestMetrics.withLock { made in
             if let metrics = made[key] { return metrics }
-            let dimensions = [("route", route), ("method", method), ("status", String(status))]
+            let labels = [("route", route), ("method", method), ("status", String(status))]
             let metrics = (
-                count: CoreMetrics.Counter(label: "parley_http_requests_total", dimensions: dimensions, factory: factory),
-                duration: CoreMetrics.Timer(label: "parley_http_request_duration_seconds", dimensions: dimensions, factory: factory))
+                count: registry.makeCounter(name: "parley_http_requests_total", labels: labels, help: Self.requestsHelp),
+                duration: registry.makeDurationHistogram(
+                    name: "parley_http_request_duration_seconds", labels: labels, buckets: Self.durationBuckets,
+                    help: Self.requestDurationHelp))
             made[key] = metrics
             return metrics
         }
         metrics.count.increment()
-        metrics.duration.recordNanoseconds(nanoseconds)
+        metrics.duration.record(.nanoseconds(nanoseconds))
     }
 
     /// Records the positions of the log and the views.
     func record(head: UInt64, checkpoint: UInt64) {
-        logHead.record(Double(head))
-        viewCheckpoint.record(Double(checkpoint))
-        viewLag.record(Double(head >= checkpoint ? head - checkpoint : 0))
+        logHead.set(to: Double(head))
+        viewCheckpoint.set(to: Double(checkpoint))
+        viewLag.set(to: Double(head >= checkpoint ? head - checkpoint : 0))
     }
 
     /// Records the size of the data directory's file and the space left on its file system.
     func recordDisk(directory: String) {
         if let size = (try? FileManager.default.attributesOfItem(atPath: directory + "/data.mdb"))?[.size] as? NSNumber {
-            dataBytes.record(size.doubleValue)
+            dataBytes.set(to: size.doubleValue)
         }
         let fileSystem = try? FileManager.default.attributesOfFileSystem(forPath: directory)
-        if let free = fileSystem?[.systemFreeSize] as? NSNumber { dataFreeBytes.record(free.doubleValue) }
+        if let free = fileSystem?[.systemFreeSize] as? NSNumber { dataFreeBytes.set(to: free.doubleValue) }
         // The whole file system's size: what "10% free" is a share of.
-        if let size = fileSystem?[.systemSize] as? NSNumber { dataFileSystemBytes.record(size.doubleValue) }
+        if let size = fileSystem?[.systemSize] as? NSNumber { dataFileSystemBytes.set(to: size.doubleValue) }
+    }
+
+    /// Records a plugin's state, labelled with its name: running, checkpoint, restarts, events
+    /// delivered and emitted.
+    public func record(_ plugin: PluginStatus) {
+        let labels = [("plugin", plugin.name)]
+        registry.makeGauge(
+            name: "parley_plugin_running", labels: labels,
+            help: "Whether a process of the plugin is running: 1 if so, 0 if not."
+        ).set(to: plugin.running ? 1 : 0)
+        registry.makeGauge(
+            name: "parley_plugin_checkpoint", labels: labels,
+            help: "The last position the plugin confirmed it has handled, a log position."
+        ).set(to: Double(plugin.checkpoint))
+        registry.makeGauge(
+            name: "parley_plugin_restarts", labels: labels,
+            help: "Times the plugin was started again after a failure, in restarts."
+        ).set(to: Double(plugin.restarts))
+        registry.makeGauge(
+            name: "parley_plugin_events_delivered", labels: labels,
+            help: "Events sent to the plugin, over all its processes, in events."
+        ).set(to: Double(plugin.eventsDelivered))
+        registry.makeGauge(
+            name: "parley_plugin_events_emitted", labels: labels,
+            help: "Events appended from the plugin's emits, duplicates included, over all its processes, in events."
+        ).set(to: Double(plugin.eventsEmitted))
     }
 
     /// The Prometheus text exposition.

@@ -1,6 +1,6 @@
 import Foundation
 import HTTPTypes
-import CoreMetrics
+import Prometheus
 public import ParleyLog
 public import Logging
 import ParleyModel
@@ -126,8 +126,8 @@ public final class ViewService: Service, Sendable {
         let live = self.live
         do {
             let sla = try await BlockingWork.run { try live.answer(ViewRequest(name: .supportSLA)) }
-            if let breached = sla.objectValue?["breached"]?.intValue { metrics.slaBreached.record(Double(breached)) }
-            if let pending = sla.objectValue?["pending"]?.intValue { metrics.slaPending.record(Double(pending)) }
+            if let breached = sla.objectValue?["breached"]?.intValue { metrics.slaBreached.set(to: Double(breached)) }
+            if let pending = sla.objectValue?["pending"]?.intValue { metrics.slaPending.set(to: Double(pending)) }
         } catch {
             logger.warning("the support gauges could not be computed: \(error)")
         }
