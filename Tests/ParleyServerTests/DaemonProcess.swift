@@ -93,12 +93,14 @@ final class DaemonProcess: @unchecked Sendable {
 }
 
 /// Runs `parleyd` with `arguments` to completion; returns its status, standard error and
-/// standard output (read after standard error: for short outputs only).
-func runParleyd(_ arguments: [String]) async throws -> (status: Int32, stderr: String, stdout: String) {
-    try await offThePool { try runParleydBlocking(arguments) }
+/// standard output (read after standard error: for short outputs only). A daemon still running
+/// after `seconds` is killed (status SIGKILL), so that a test of a command that should end
+/// fails instead of hanging.
+func runParleyd(_ arguments: [String], seconds: Double = 30) async throws -> (status: Int32, stderr: String, stdout: String) {
+    try await offThePool { try runParleydBlocking(arguments, seconds: seconds) }
 }
 
-private func runParleydBlocking(_ arguments: [String]) throws -> (status: Int32, stderr: String, stdout: String) {
+private func runParleydBlocking(_ arguments: [String], seconds: Double) throws -> (status: Int32, stderr: String, stdout: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: DaemonProcess.executable)
     process.arguments = arguments
@@ -107,6 +109,10 @@ private func runParleydBlocking(_ arguments: [String]) throws -> (status: Int32,
     process.standardError = err
     process.standardOutput = out
     try ProcessLaunch.run(process)
+    let pid = process.processIdentifier
+    let deadline = DispatchWorkItem { kill(pid, SIGKILL) }
+    DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: deadline)
+    defer { deadline.cancel() }
     let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()

@@ -33,8 +33,8 @@ import Testing
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let first = try await DaemonProcess.start(directory: directory)
-        let second = try await runParleyd(["--data", directory, "--listen", "127.0.0.1:0"])
-        #expect(second.status == 1)
+        let second = try await runParleyd(["--data", directory, "--listen", "127.0.0.1:0"], seconds: 15)
+        #expect(second.status == 1, "a second parleyd ran beside the first (killed after 15 s): \(second.stderr)")
         #expect(second.stderr.contains("\(directory) is already served by another parleyd (pid \(first.process.processIdentifier))"), "\(second.stderr)")
         first.signal(SIGKILL)
         first.process.waitUntilExit()
