@@ -68,6 +68,19 @@ final class DaemonProcess: @unchecked Sendable {
         try await offThePool { try DaemonProcess(directory: directory, extraConfiguration: extraConfiguration) }
     }
 
+    /// A daemon over `directory` running the github plugin built beside it, with `secret` as
+    /// its webhook secret.
+    static func startWithGitHubPlugin(directory: String, secret: String) async throws -> DaemonProcess {
+        let plugin = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("parley-plugin-github").path
+        return try await start(directory: directory, extraConfiguration: """
+            plugins:
+              - name: github
+                command: ["\(plugin)"]
+                env: {GITHUB_WEBHOOK_SECRET: "\(secret)"}
+
+            """)
+    }
+
     /// The base URL.
     var base: String { "http://127.0.0.1:\(port)" }
 

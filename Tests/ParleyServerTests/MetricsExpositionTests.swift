@@ -49,15 +49,7 @@ import Testing
     static func servedMetrics() async throws -> String {
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let plugin = URL(fileURLWithPath: DaemonProcess.executable).deletingLastPathComponent()
-            .appendingPathComponent("parley-plugin-github").path
-        let daemon = try await DaemonProcess.start(directory: directory, extraConfiguration: """
-            plugins:
-              - name: github
-                command: ["\(plugin)"]
-                env: {GITHUB_WEBHOOK_SECRET: "metrics-exposition-secret"}
-
-            """)
+        let daemon = try await DaemonProcess.startWithGitHubPlugin(directory: directory, secret: "metrics-exposition-secret")
         let http = makeHTTPClient()
         let api = APIClient(base: daemon.base, http: http)
         let result: Result<String, any Error>

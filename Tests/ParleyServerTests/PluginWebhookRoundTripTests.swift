@@ -46,14 +46,7 @@ import ParleyModel
     @Test func signedIssueBecomesATicketAndABadSignatureAppendsNothing() async throws {
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let plugin = URL(fileURLWithPath: DaemonProcess.executable).deletingLastPathComponent().appendingPathComponent("parley-plugin-github").path
-        let daemon = try await DaemonProcess.start(directory: directory, extraConfiguration: """
-            plugins:
-              - name: github
-                command: ["\(plugin)"]
-                env: {GITHUB_WEBHOOK_SECRET: "\(Self.secret)"}
-
-            """)
+        let daemon = try await DaemonProcess.startWithGitHubPlugin(directory: directory, secret: Self.secret)
         let http = makeHTTPClient()
         let hook = daemon.base + "/v1/plugins/github/webhook"
         let opened = try Self.fixture("issues/opened.payload.json")
