@@ -57,6 +57,10 @@ struct PluginRunCommand: AsyncParsableCommand {
             Output.line("plugin \(plugin.name): caught up at position \(report.caughtUpAt), checkpoint \(report.checkpoint)\(held)")
             Output.line("delivered \(report.delivered) events; emitted \(report.emitted) (\(report.appended) new); \(report.rejected) emits rejected")
         }
+        // A backfill or an audit that lost events must not pass for one that did not.
+        if report.rejected > 0 {
+            throw CommandFailure(message: "plugin \(plugin.name): \(report.rejected) of its emits were rejected and their events not appended (the lines above say why)")
+        }
     }
 
     /// The plugin to run, from --command or --config.

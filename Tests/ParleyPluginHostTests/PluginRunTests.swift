@@ -55,6 +55,23 @@ import ParleyPluginHost
         }
     }
 
+    /// A run whose emits were rejected fails (exit 1), after its report: a backfill that lost
+    /// events must not pass for a complete one.
+    @Test func rejectedEmitsFailTheRun() async throws {
+        try await withTemporaryLog { log, dir in
+            // The id the plugin will give comment 1's ticket, taken by another event.
+            _ = try log.append([event("note", stream: "misc:1", id: "helpbot:c1", time: "2026-03-02T08:00:00Z", [:]), comment(1, help: true), comment(2, help: true)])
+            let script = try ScriptPlugin.write(to: dir)
+            let env = ["OUT": dir.appendingPathComponent("out.jsonl").path, "MODE": "good"]
+            let output = try await Self.run(
+                try productBinary("parley"), ["plugin", "run", "helpbot", "--data", log.directory, "--command", script, "--json"], environment: env)
+            #expect(output.status == 1, "\(output.stderr)")
+            let report = try JSONSerialization.jsonObject(with: output.stdout) as? [String: Any]
+            #expect(report?["rejected"] as? Int == 1 && report?["appended"] as? Int == 1, "\(String(decoding: output.stdout, as: UTF8.self))")
+            #expect(output.stderr.contains("plugin helpbot: 1 of its emits were rejected"), "\(output.stderr)")
+        }
+    }
+
     /// A plugin that confirms only the events it was sent (so never the head, when later events
     /// are of types it did not subscribe to) and answers no webhook still ends the run; lines of
     /// unknown types and log levels on the way are ignored, not fatal.
