@@ -23,6 +23,8 @@ struct GitHubMapping {
         case ("issues", "reopened"): return try issueReopened(p)
         case ("issue_comment", "created"): return try issueCommentCreated(p)
         case ("discussion", "created"): return try discussionCreated(p)
+        case ("discussion", "answered"): return try discussionAnswered(p)
+        case ("discussion", "unanswered"): return try discussionUnanswered(p)
         case ("discussion_comment", "created"): return try discussionCommentCreated(p)
         case ("star", "created"): return try memberJoined(p, via: "star", time: try p.instant("starred_at"))
         case ("watch", "started"): return try memberJoined(p, via: "watch", time: try p.instant("repository.updated_at"))
@@ -43,6 +45,22 @@ struct GitHubMapping {
         NewEvent(
             id: id, stream: stream, type: type, time: time, source: config.source,
             data: JSONObject(data.compactMapValues { $0 }), meta: [:]
+        )
+    }
+
+    /// Whether a comment's author (its `author_association`) speaks for the brand: an owner,
+    /// member or collaborator of the repository.
+    func isStaff(_ p: Payload, comment path: String) -> Bool {
+        ["OWNER", "MEMBER", "COLLABORATOR"].contains(p.optionalString("\(path).author_association") ?? "NONE")
+    }
+
+    /// A reply to ticket `key` by the comment at `path` (`by` its author, `staff` per
+    /// ``isStaff(_:comment:)``), with the id of the comment's event and `:replied`.
+    func ticketReplied(_ p: Payload, key: String, comment path: String, commentEventID: String) throws(PluginProtocolError) -> NewEvent {
+        event(
+            id: "\(commentEventID):replied", stream: "ticket:\(key)", type: "ticket.replied", time: try p.instant("\(path).created_at"),
+            data: ["ticket": .string(key), "by": .string(member(try p.string("\(path).user.login"))),
+                   "staff": .bool(isStaff(p, comment: path)), "public": true]
         )
     }
 
@@ -109,12 +127,7 @@ struct GitHubMapping {
                    "text": p.optionalString("comment.body").map(JSONValue.string)]
         )]
         if !p.has("issue.pull_request") && !isIdea(p) {
-            let association = p.optionalString("comment.author_association") ?? "NONE"
-            let staff = ["OWNER", "MEMBER", "COLLABORATOR"].contains(association)
-            events.append(event(
-                id: "gh:issue_comment:\(commentID):replied", stream: "ticket:\(key)", type: "ticket.replied", time: time,
-                data: ["ticket": .string(key), "by": .string(author), "staff": .bool(staff), "public": true]
-            ))
+            events.append(try ticketReplied(p, key: key, comment: "comment", commentEventID: "gh:issue_comment:\(commentID)"))
         }
         return events
     }

@@ -134,6 +134,49 @@ import ParleyPluginProtocol
         #expect(try configured.deliver(Self.webhook("g2", event: "discussion", body: try Fixtures.github("discussion/created.payload.json"))).types == ["idea.proposed"])
     }
 
+    /// A discussion in a category that takes answers (Q&A) is a support question: a ticket that
+    /// its comments reply to, resolved when an answer is chosen, open again when it is unmarked.
+    @Test func questionsInAnswerableCategoriesAreTickets() throws {
+        let plugin = try Self.start()
+        let key = "gh-Codertocat/Hello-World-4"
+        let asked = try Fixtures.github("discussion/created.payload.json") {
+            $0.set("discussion.category.name", "Q&A")
+            $0.set("discussion.category.is_answerable", true)
+        }
+        let opened = try plugin.deliver(Self.webhook("q1", event: "discussion", body: asked))
+        #expect(opened.types == ["ticket.opened"])
+        let ticket = try opened.event("ticket.opened")
+        #expect(ticket.id == "gh:discussion:3299614:created" && ticket.stream == "ticket:\(key)")
+        #expect(ticket.data == ["ticket": .string(key), "member": "gh:Codertocat", "origin": "other", "subject": "TEST edit",
+                                "ref": "https://github.com/Codertocat/Hello-World/discussions/4", "channel": "github"])
+
+        let answer = try Fixtures.github("discussion_comment/created.payload.json") {
+            $0.set("discussion.category.name", "Q&A")
+            $0.set("discussion.category.is_answerable", true)
+        }
+        let replied = try plugin.deliver(Self.webhook("q2", event: "discussion_comment", body: answer))
+        #expect(replied.types == ["comment.posted", "ticket.replied"])
+        let reply = try replied.event("ticket.replied")
+        #expect(reply.id == "gh:discussion_comment:550062:replied")
+        #expect(reply.data == ["ticket": .string(key), "by": "gh:Codertocat", "staff": true, "public": true])
+
+        let resolved = try plugin.deliver(Self.webhook("q3", event: "discussion", body: try Fixtures.github("discussion/answered.payload.json")))
+        let resolution = try resolved.event("ticket.resolved")
+        #expect(resolved.types == ["ticket.resolved"])
+        #expect(resolution.time == (try Instant(rfc3339: "2021-03-30T23:17:18Z")))
+        #expect(resolution.data == ["ticket": .string(key), "by": "gh:Codertocat", "resolution": "answered"])
+
+        let reopened = try plugin.deliver(Self.webhook("q4", event: "discussion", body: try Fixtures.github("discussion/unanswered.payload.json")))
+        #expect(reopened.types == ["ticket.reopened"])
+        #expect(try reopened.event("ticket.reopened").data == ["ticket": .string(key), "by": "gh:Codertocat"])
+
+        // Outside an answerable category none of this is a ticket.
+        let general = try plugin.deliver(Self.webhook("q5", event: "discussion_comment", body: try Fixtures.github("discussion_comment/created.payload.json")))
+        #expect(general.types == ["comment.posted"])
+        let notAQuestion = try Fixtures.github("discussion/answered.payload.json") { $0.set("discussion.category.is_answerable", false) }
+        #expect(try plugin.deliver(Self.webhook("q6", event: "discussion", body: notAQuestion)).events.isEmpty)
+    }
+
     @Test func discussionCommentIsAComment() throws {
         let plugin = try Self.start()
         let result = try plugin.deliver(Self.webhook("dc", event: "discussion_comment", body: try Fixtures.github("discussion_comment/created.payload.json")))
