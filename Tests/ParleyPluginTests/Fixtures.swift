@@ -10,6 +10,13 @@ enum Fixtures {
         Array(try Data(contentsOf: directory.appendingPathComponent(path)))
     }
 
+    /// The paths (relative to the fixtures directory) of every `.json` file under `folder`.
+    static func all(in folder: String) throws -> [String] {
+        let root = directory.appendingPathComponent(folder)
+        let names = FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []
+        return names.filter { $0.hasSuffix(".json") }.sorted().map { "\(folder)/\($0)" }
+    }
+
     /// The fixture parsed as JSON.
     static func json(_ path: String) throws -> JSONValue {
         try JSONParser.parse(try bytes(path))

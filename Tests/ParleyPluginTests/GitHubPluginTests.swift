@@ -197,6 +197,19 @@ import ParleyPluginProtocol
         #expect(watch.data["member"] == "gh:Codertocat")
     }
 
+    /// Every example payload of octokit/webhooks is accepted (202): GitHub redelivers anything
+    /// else, and none of them is malformed.
+    @Test func everyExamplePayloadIsAccepted() throws {
+        let plugin = try Self.start()
+        let paths = try Fixtures.all(in: "github-webhooks")
+        #expect(paths.count >= 60)
+        for (n, path) in paths.enumerated() {
+            let kind = path.split(separator: "/")[1]
+            let result = try plugin.deliver(Self.webhook("all-\(n)", event: String(kind), body: try Fixtures.bytes(path)))
+            #expect(result.ack?.status == 202, "\(path): \(String(describing: result.ack))")
+        }
+    }
+
     @Test func pingIsAcceptedWithoutEvents() throws {
         let plugin = try Self.start()
         let result = try plugin.deliver(Self.webhook("p", event: "ping", body: try Fixtures.github("ping/payload.json")))

@@ -123,6 +123,18 @@ import ParleyPluginProtocol
         #expect(right.ack?.status == 202 && right.types == ["post.published"])
     }
 
+    /// Every example update of nutgram is accepted (202), whatever it maps to: Telegram
+    /// redelivers anything else.
+    @Test func everyExampleUpdateIsAccepted() throws {
+        let plugin = try Self.start()
+        let paths = try Fixtures.all(in: "telegram-nutgram-updates")
+        #expect(paths.count >= 100)
+        for (n, path) in paths.enumerated() {
+            let result = try plugin.deliver(Self.update("all-\(n)", try Fixtures.bytes(path)))
+            #expect(result.ack?.status == 202, "\(path): \(String(describing: result.ack))")
+        }
+    }
+
     @Test func badUpdatesAreRefusedWith400() throws {
         let plugin = try Self.start()
         let notJSON = try plugin.deliver(Self.update("b1", Array("update".utf8)))
