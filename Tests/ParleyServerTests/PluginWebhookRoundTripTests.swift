@@ -22,10 +22,11 @@ import ParleyModel
         return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
     }
 
-    func post(_ http: HTTPClient, _ url: String, body: Data, event: String, signature: String) async throws -> (Int, String) {
+    /// Posts a GitHub webhook; `bearer: false` sends no Authorization header, as GitHub does.
+    func post(_ http: HTTPClient, _ url: String, body: Data, event: String, signature: String, bearer: Bool = true) async throws -> (Int, String) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(TestTokens.admin)")
+        if bearer { request.headers.add(name: "Authorization", value: "Bearer \(TestTokens.admin)") }
         request.headers.add(name: "X-GitHub-Event", value: event)
         request.headers.add(name: "X-GitHub-Delivery", value: UUID().uuidString)
         request.headers.add(name: "X-Hub-Signature-256", value: signature)
@@ -79,6 +80,18 @@ import ParleyModel
         #expect(again == 202)
         let tickets = try await get(http, daemon.base + "/v1/views/support/tickets?as_of=2030-01-01T00:00:00Z")
         #expect(tickets["tickets"]?.arrayValue?.count == 1)
+
+        // As GitHub calls it: no Authorization header, the token in the webhook URL.
+        let signed = Self.signature(opened, secret: Self.secret)
+        let (byURL, byURLText) = try await post(http, hook + "?token=\(TestTokens.admin)", body: opened, event: "issues", signature: signed, bearer: false)
+        #expect(byURL == 202, "\(byURLText)")
+        let (wrongURL, _) = try await post(http, hook + "?token=not-a-configured-secret", body: opened, event: "issues", signature: signed, bearer: false)
+        #expect(wrongURL == 401)
+        let (noToken, noTokenText) = try await post(http, hook, body: opened, event: "issues", signature: signed, bearer: false)
+        #expect(noToken == 401 && noTokenText.contains("?token=TOKEN"), "\(noTokenText)")
+        // Only a webhook takes it there: every other route wants the header.
+        let (events, _) = try await post(http, daemon.base + "/v1/events?token=\(TestTokens.admin)", body: Data("{}".utf8), event: "issues", signature: "", bearer: false)
+        #expect(events == 401)
 
         // An unknown plugin is 404.
         let (missing, _) = try await post(http, daemon.base + "/v1/plugins/nope/webhook", body: opened, event: "issues", signature: "")
