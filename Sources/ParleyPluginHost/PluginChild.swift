@@ -61,7 +61,7 @@ final class PluginChild: @unchecked Sendable {
             for w in waiters { w.resume(returning: status) }
         }
         if let failure = Self.spawnWithSignalsUnblocked(process) {
-            throw PluginHostError("plugin \(configuration.name): cannot start \(program): \(failure)")
+            throw PluginHostError("plugin \(configuration.name): cannot start \(program): \(Self.whyNotRunnable(program) ?? failure)")
         }
         self.process = process
         pid = process.processIdentifier
@@ -181,6 +181,22 @@ final class PluginChild: @unchecked Sendable {
         t.start()
         done.wait()
         return failure.current
+    }
+
+    /// Why `path` cannot be run, in words Foundation's launch errors do not give ("The
+    /// operation could not be completed"); nil when nothing is visibly wrong with it.
+    static func whyNotRunnable(_ path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return "there is no such file"
+        }
+        if isDirectory.boolValue { return "it is a directory" }
+        guard FileManager.default.isExecutableFile(atPath: path) else { return "it is not executable (chmod +x)" }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let start = Array((try? handle.read(upToCount: 4)) ?? Data())
+        if start.starts(with: Array("#!".utf8)) || start == [0x7F, 0x45, 0x4C, 0x46] { return nil }
+        return "it is neither a program nor a script that starts with a #! line (e.g. #!/usr/bin/env python3)"
     }
 
     private static func thread(_ name: String, _ body: @escaping @Sendable () -> Void) {

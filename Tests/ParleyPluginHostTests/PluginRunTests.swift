@@ -72,6 +72,22 @@ import ParleyPluginHost
         }
     }
 
+    /// A plugin that cannot be started says why in words: a script without a `#!` line, a file
+    /// that is not executable, a path that names nothing.
+    @Test func aPluginThatCannotStartIsExplained() async throws {
+        try await withTemporaryLog { log, dir in
+            let script = dir.appendingPathComponent("plugin.py").path
+            try "import sys\n".write(toFile: script, atomically: true, encoding: .utf8)
+            for (mode, reason) in [(0o644, "it is not executable"), (0o755, "it is neither a program nor a script that starts with a #! line")] {
+                try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: script)
+                let run = try await Self.run(try productBinary("parley"), ["plugin", "run", "p", "--data", log.directory, "--command", script], environment: [:])
+                #expect(run.status == 1 && run.stderr.contains("cannot start \(script): \(reason)"), "\(run.stderr)")
+            }
+            let missing = try await Self.run(try productBinary("parley"), ["plugin", "run", "p", "--data", log.directory, "--command", dir.appendingPathComponent("nothing").path], environment: [:])
+            #expect(missing.status == 1 && missing.stderr.contains("there is no such file"), "\(missing.stderr)")
+        }
+    }
+
     /// A plugin that confirms only the events it was sent (so never the head, when later events
     /// are of types it did not subscribe to) and answers no webhook still ends the run; lines of
     /// unknown types and log levels on the way are ignored, not fatal.
