@@ -12,9 +12,9 @@ struct ViewOptions: ParsableArguments {
     // taken for an option.
     @Option(name: .customLong("at-position"), parsing: .unconditional, help: "Only events with position ≤ P: what the log knew then.")
     var atPosition: String?
-    @Option(help: "Window start, exclusive (RFC 3339).") var from: String?
-    @Option(help: "Window end, inclusive (RFC 3339; default the as-of instant).") var to: String?
-    @Option(help: "ISO week for heroes, e.g. 2026-W10 (default: the week holding the as-of instant).") var week: String?
+    @Option(help: "Window start, exclusive (RFC 3339; support and content queries).") var from: String?
+    @Option(help: "Window end, inclusive (RFC 3339; default the as-of instant; support and content queries).") var to: String?
+    @Option(help: "ISO week, e.g. 2026-W10 (community heroes only; default: the week holding the as-of instant).") var week: String?
     @Option(help: "A JSON file {name: policy} used instead of the log's policies (a what-if).") var policy: String?
 
     /// The query parameters, named as the HTTP API names them.
