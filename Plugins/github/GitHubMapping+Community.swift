@@ -54,13 +54,7 @@ extension GitHubMapping {
     /// A question's answer unmarked: its ticket is open again.
     func discussionUnanswered(_ p: Payload) throws(PluginProtocolError) -> [NewEvent] {
         guard isQuestion(p) else { return [] }
-        let key = try key(p, number: "discussion.number")
-        let time = try p.instant("discussion.updated_at")
-        return [event(
-            id: "gh:discussion:\(try p.integer("discussion.id")):unanswered:\(time.rfc3339)", stream: "ticket:\(key)",
-            type: "ticket.reopened", time: time,
-            data: ["ticket": .string(key), "by": p.optionalString("sender.login").map { .string(member($0)) }]
-        )]
+        return [try ticketReopened(p, subject: "discussion", id: "gh:discussion:\(try p.integer("discussion.id")):unanswered")]
     }
 
     /// A comment in a discussion, `reply_to` its parent comment when it has one; in a question,

@@ -105,13 +105,19 @@ struct GitHubMapping {
 
     private func issueReopened(_ p: Payload) throws(PluginProtocolError) -> [NewEvent] {
         guard !isIdea(p) else { return [] }
-        let key = try key(p, number: "issue.number")
-        let time = try p.instant("issue.updated_at")
-        return [event(
-            id: "gh:issues:\(try p.integer("issue.id")):reopened:\(time.rfc3339)", stream: "ticket:\(key)",
-            type: "ticket.reopened", time: time,
+        return [try ticketReopened(p, subject: "issue", id: "gh:issues:\(try p.integer("issue.id")):reopened")]
+    }
+
+    /// The ticket of the payload's `subject` (`issue` or `discussion`) reopened by the sender,
+    /// at the subject's `updated_at` (the payload has no time of its own for it), with the id
+    /// `<id>:<time>`.
+    func ticketReopened(_ p: Payload, subject: String, id: String) throws(PluginProtocolError) -> NewEvent {
+        let key = try key(p, number: "\(subject).number")
+        let time = try p.instant("\(subject).updated_at")
+        return event(
+            id: "\(id):\(time.rfc3339)", stream: "ticket:\(key)", type: "ticket.reopened", time: time,
             data: ["ticket": .string(key), "by": p.optionalString("sender.login").map { .string(member($0)) }]
-        )]
+        )
     }
 
     /// A comment on an issue: `comment.posted`, and `ticket.replied` unless the issue is a pull
