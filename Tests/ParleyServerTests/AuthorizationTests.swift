@@ -49,6 +49,12 @@ import Testing
             #expect(head.text.isEmpty)
             // Routes that match are not touched: a wrong scope is still 403, not 404.
             #expect(try await api.send(.GET, "/v1/events", token: TestTokens.appender).status == 403)
+            // In the request metrics, every request no route took is the route "unmatched".
+            let metrics = try await api.send(.GET, "/metrics", token: nil).text
+            for status in [401, 404, 405] {
+                #expect(metrics.contains(#"parley_http_requests_total{route="unmatched",method="GET",status="\#(status)"}"#), "\(status)")
+            }
+            #expect(!metrics.contains(#"route="NotFound""#))
         }
     }
 

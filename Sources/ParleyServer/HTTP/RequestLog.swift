@@ -26,7 +26,9 @@ struct RequestLog: RouterMiddleware {
     private func record(_ request: Request, context: Context, status: Int, start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        let route = context.endpointPath ?? "unmatched"
+        // A request no route took: Hummingbird's fallback names it "NotFound" once it has run,
+        // a request refused before (401) has no name; both are one series.
+        let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
         metrics.record(route: route, method: request.method.rawValue, status: status, nanoseconds: nanoseconds)
         // The metadata costs more than the rest of a small request: build it only when printed.
         guard context.logger.logLevel <= .info else { return }
