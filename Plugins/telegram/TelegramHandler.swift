@@ -19,8 +19,16 @@ struct TelegramHandler: PluginHandler {
         if mapping.config.botUsername == nil {
             context.log(.info, "config key \"bot_username\" is not set: only replies to a bot and private messages open tickets")
         }
-        return PluginHello(subscribe: [])
+        // Its own poll answers, replayed after a restart, give redelivered updates their times.
+        return PluginHello(subscribe: ["poll.voted"])
     }
+
+    mutating func onEvent(_ event: Event, context: PluginContext) throws -> [NewEvent] {
+        mapping.pollAnswers.learn(event, source: mapping.config.source)
+        return []
+    }
+
+    var retainedFrom: UInt64? { mapping.pollAnswers.oldestPosition }
 
     mutating func onWebhook(_ webhook: Webhook, context: PluginContext) -> WebhookOutcome {
         if let secretToken {

@@ -12,8 +12,7 @@ struct TelegramMapping {
     /// The time of updates that carry none (poll answers).
     let clock: @Sendable () -> Instant
     /// Times given to poll answers, by update id, so that a retried update keeps its time.
-    private var receivedAt: [Int64: Instant] = [:]
-    private var receivedOrder: [Int64] = []
+    var pollAnswers = PollAnswerTimes()
     /// The channel posts under discussion, by their copy in the channel's discussion group.
     var discussions = DiscussionThreads()
 
@@ -37,12 +36,7 @@ struct TelegramMapping {
 
     /// The time a poll answer is recorded with: when its update first arrived.
     private mutating func time(of updateID: Int64) -> Instant {
-        if let known = receivedAt[updateID] { return known }
-        let now = Instant(microseconds: clock().microseconds / 1_000_000 * 1_000_000)
-        receivedAt[updateID] = now
-        receivedOrder.append(updateID)
-        if receivedOrder.count > 10_000 { receivedAt[receivedOrder.removeFirst()] = nil }
-        return now
+        pollAnswers.time(of: updateID) { Instant(microseconds: clock().microseconds / 1_000_000 * 1_000_000) }
     }
 
     func messageKey(chat: Int64, message: Int64) -> String { "tg-\(chat)-\(message)" }
@@ -228,4 +222,47 @@ struct DiscussionThreads {
 
     /// The channel post whose copy is `copy`, if known.
     func post(discussedIn copy: String) -> Post? { posts[copy] }
+}
+
+/// The times poll answers were recorded with, by update id: a poll answer carries no time, so
+/// it gets its update's first arrival, and a redelivered update must get that time again (a
+/// later one would make the same id a conflict). The plugin subscribes to its own `poll.voted`
+/// events and keeps its checkpoint below the oldest one held, so a restart replays them and
+/// learns their times back.
+struct PollAnswerTimes {
+    /// The update ids held: the latest ``capacity`` (Telegram gives up redelivering long before).
+    static let capacity = 10_000
+    private var times: [Int64: (time: Instant, position: UInt64?)] = [:]
+    private var order: [Int64] = []
+
+    /// The time of `updateID`'s answers: the one held, else `arrival()`, held from now on.
+    mutating func time(of updateID: Int64, arrival: () -> Instant) -> Instant {
+        if let known = times[updateID] { return known.time }
+        let now = arrival()
+        hold(updateID, time: now, position: nil)
+        return now
+    }
+
+    /// Learns a stored `poll.voted` event of this plugin's (`tg:poll_answer:<update id>:<option>`).
+    mutating func learn(_ event: Event, source: String) {
+        guard event.source == source, event.type == "poll.voted" else { return }
+        let parts = event.id.split(separator: ":")
+        guard parts.count == 4, parts[0] == "tg", parts[1] == "poll_answer", let updateID = Int64(parts[2]) else { return }
+        if let held = times[updateID] {
+            if held.position == nil { times[updateID] = (held.time, event.position) }
+        } else {
+            hold(updateID, time: event.time, position: event.position)
+        }
+    }
+
+    /// The position of the oldest answer held that is in the log: a restart must replay from it.
+    var oldestPosition: UInt64? {
+        order.lazy.compactMap { times[$0]?.position }.first
+    }
+
+    private mutating func hold(_ updateID: Int64, time: Instant, position: UInt64?) {
+        times[updateID] = (time, position)
+        order.append(updateID)
+        if order.count > Self.capacity { times[order.removeFirst()] = nil }
+    }
 }

@@ -110,6 +110,12 @@ public struct PluginRuntime<Handler: PluginHandler> {
             handledThrough = max(handledThrough, position)
             advanceCheckpoint()
         case .webhook(let webhook):
+            // An offline run's settling webhook only asks whether everything before it is
+            // handled, which reading it here already says: the handler never sees it.
+            if webhook.header("X-Parley-Settle") != nil {
+                send(.ack(WebhookAck(webhook: webhook.id, status: 202, error: nil)))
+                return
+            }
             let outcome = handler.onWebhook(webhook, context: context)
             if outcome.events.isEmpty {
                 send(.ack(WebhookAck(webhook: webhook.id, status: outcome.status, error: outcome.error)))

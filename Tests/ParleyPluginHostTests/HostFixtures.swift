@@ -88,7 +88,7 @@ func comment(_ n: Int, help: Bool, time: String = "2026-03-02T09:00:00Z") -> New
 }
 
 /// An event of any type with the given data, id and time.
-func event(_ type: String, stream: String, id: String, time: String, _ data: JSONObject) -> NewEvent {
-    NewEvent(id: id, stream: stream, type: type, time: try! Instant(rfc3339: time), data: data)
+func event(_ type: String, stream: String, id: String, time: String, source: String = "api", _ data: JSONObject) -> NewEvent {
+    NewEvent(id: id, stream: stream, type: type, time: try! Instant(rfc3339: time), source: source, data: data)
 }
 

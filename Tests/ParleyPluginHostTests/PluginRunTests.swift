@@ -180,6 +180,25 @@ import ParleyPluginHost
         }
     }
 
+    /// The telegram plugin keeps its checkpoint below its own poll answers (to give a
+    /// redelivered update its stored time after a restart), so an offline run settles it: the
+    /// runtime acks the settling webhook itself, and the plugin logs nothing about it.
+    @Test func aPluginHoldingItsCheckpointIsSettledQuietly() async throws {
+        try await withTemporaryLog { log, _ in
+            _ = try log.append([
+                comment(1, help: false),
+                event("poll.voted", stream: "post:tg-poll-9", id: "tg:poll_answer:77:0", time: "2026-03-02T09:00:00Z",
+                      source: "telegram", ["post": "tg-poll-9", "member": "tg:5", "option": "0"]),
+                comment(2, help: false),
+            ])
+            let output = try await Self.run(try productBinary("parley"), ["plugin", "run", "telegram", "--data", log.directory, "--json"], environment: [:])
+            #expect(output.status == 0, "\(output.stderr)")
+            let report = try JSONSerialization.jsonObject(with: output.stdout) as? [String: Any]
+            #expect(report?["held"] as? Bool == true && report?["checkpoint"] as? Int == 1, "\(String(decoding: output.stdout, as: UTF8.self))")
+            #expect(!output.stderr.contains("warning") && !output.stderr.contains("error"), "\(output.stderr)")
+        }
+    }
+
     @Test func configFileNamesThePlugin() async throws {
         try await withTemporaryLog { log, dir in
             _ = try log.append([comment(1, help: true)])

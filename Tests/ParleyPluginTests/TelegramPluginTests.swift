@@ -6,7 +6,7 @@ import ParleyPluginProtocol
 @Suite struct TelegramPluginTests {
     static func start(config: JSONObject = ["bot_username": "parley_bot"], token: String? = nil) throws -> PluginProcess {
         let (plugin, hello) = try PluginProcess.started("telegram", config: config, environment: token.map { ["TELEGRAM_SECRET_TOKEN": $0] } ?? [:])
-        #expect(hello.subscribe.isEmpty)
+        #expect(hello.subscribe == ["poll.voted"])
         return plugin
     }
 
@@ -91,6 +91,35 @@ import ParleyPluginProtocol
         #expect(vote.data == ["post": "tg-poll-123456789", "member": "tg:123456789", "option": "1"])
         let again = try plugin.deliver(Self.update("p2", body))
         #expect(again.events == first.events)
+    }
+
+    /// After a restart the plugin is replayed its own poll answers (it keeps its checkpoint
+    /// below them) and gives a redelivered update the time it was stored with: the same id with
+    /// a new time would be a conflict, and Telegram would be answered 500 until it gave up.
+    @Test func aRestartedPluginKeepsThePollAnswersTimes() throws {
+        let plugin = try Self.start()
+        let stored = try Instant(rfc3339: "2026-03-02T09:15:00Z")
+        let before = [
+            Event(position: 7, version: 1, recorded: stored, id: "tg:poll_answer:123456789:1", stream: "post:tg-poll-123456789",
+                  type: "poll.voted", time: stored, source: "telegram",
+                  data: ["post": "tg-poll-123456789", "member": "tg:123456789", "option": "1"], meta: [:]),
+            // Another source's vote with a look-alike id teaches nothing.
+            Event(position: 8, version: 1, recorded: stored, id: "tg:poll_answer:5:0", stream: "post:x",
+                  type: "poll.voted", time: stored, source: "api", data: ["post": "x", "member": "m", "option": "0"], meta: [:]),
+        ]
+        for event in before { plugin.send(.event(event)) }
+        plugin.send(.caughtUp(position: 8))
+        let redelivered = try plugin.deliver(Self.update("p1", try Fixtures.telegram("poll_answer")))
+        // Its checkpoint stays below the answer it holds, though it handled everything to 8.
+        let checkpoints = redelivered.others.compactMap { message -> UInt64? in
+            if case .checkpoint(let position) = message { return position }
+            return nil
+        }
+        #expect(checkpoints == [6])
+        #expect(try redelivered.event("poll.voted").time == stored)
+        #expect(redelivered.ack?.status == 202)
+        let other = try Fixtures.telegram("poll_answer") { $0["update_id"] = 5 }
+        #expect(try plugin.deliver(Self.update("p2", other)).event("poll.voted").time != stored)
     }
 
     @Test func joiningMembers() throws {
