@@ -196,7 +196,7 @@ struct TelegramMapping {
 /// Telegram keeps a post's comments: a reply to a comment names only the thread (the copy), so
 /// the copy's post must be known from the copy itself or an earlier direct reply to it.
 ///
-/// Kept in memory for the latest ``capacity`` threads: after a restart, a reply to a comment in
+/// Kept in memory for the latest 50,000 threads: after a restart, a reply to a comment in
 /// a thread not seen since counts for the comment it replies to, as in any group, until someone
 /// replies to the copy directly again.
 struct DiscussionThreads {
@@ -206,18 +206,14 @@ struct DiscussionThreads {
         var channel: Int64?
     }
 
-    static let capacity = 50_000
-    private var posts: [String: Post] = [:]
-    private var order: [String] = []
+    private var posts = RecentMap<String, Post>(capacity: 50_000)
     /// The brand's channels: those seen posting (`channel_post`) or discussed.
     var brandChannels: Set<Int64> = []
 
     /// Records that the copy `copy` (a message key in the discussion group) discusses `post`.
     mutating func remember(_ post: Post, discussedIn copy: String) {
         if let channel = post.channel { brandChannels.insert(channel) }
-        guard posts.updateValue(post, forKey: copy) == nil else { return }
-        order.append(copy)
-        if order.count > Self.capacity { posts[order.removeFirst()] = nil }
+        posts.set(post, for: copy)
     }
 
     /// The channel post whose copy is `copy`, if known.
@@ -230,16 +226,14 @@ struct DiscussionThreads {
 /// events and keeps its checkpoint below the oldest one held, so a restart replays them and
 /// learns their times back.
 struct PollAnswerTimes {
-    /// The update ids held: the latest ``capacity`` (Telegram gives up redelivering long before).
-    static let capacity = 10_000
-    private var times: [Int64: (time: Instant, position: UInt64?)] = [:]
-    private var order: [Int64] = []
+    /// The update ids held: the latest 10,000 (Telegram gives up redelivering long before).
+    private var times = RecentMap<Int64, (time: Instant, position: UInt64?)>(capacity: 10_000)
 
     /// The time of `updateID`'s answers: the one held, else `arrival()`, held from now on.
     mutating func time(of updateID: Int64, arrival: () -> Instant) -> Instant {
         if let known = times[updateID] { return known.time }
         let now = arrival()
-        hold(updateID, time: now, position: nil)
+        times.set((now, nil), for: updateID)
         return now
     }
 
@@ -248,21 +242,40 @@ struct PollAnswerTimes {
         guard event.source == source, event.type == "poll.voted" else { return }
         let parts = event.id.split(separator: ":")
         guard parts.count == 4, parts[0] == "tg", parts[1] == "poll_answer", let updateID = Int64(parts[2]) else { return }
-        if let held = times[updateID] {
-            if held.position == nil { times[updateID] = (held.time, event.position) }
-        } else {
-            hold(updateID, time: event.time, position: event.position)
-        }
+        // An answer held from its webhook keeps its time and learns its position.
+        let held = times[updateID]
+        times.set((held?.time ?? event.time, held?.position ?? event.position), for: updateID)
     }
 
     /// The position of the oldest answer held that is in the log: a restart must replay from it.
     var oldestPosition: UInt64? {
-        order.lazy.compactMap { times[$0]?.position }.first
+        times.firstFromOldest(\.position)
+    }
+}
+
+/// A map that keeps its latest `capacity` keys and forgets the oldest first: what the plugin
+/// remembers of things Telegram may still refer to.
+struct RecentMap<Key: Hashable, Value> {
+    let capacity: Int
+    private var values: [Key: Value] = [:]
+    private var order: [Key] = []
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    subscript(key: Key) -> Value? { values[key] }
+
+    /// Sets `value` for `key`; a new key is the newest, and past `capacity` the oldest goes.
+    mutating func set(_ value: Value, for key: Key) {
+        guard values.updateValue(value, forKey: key) == nil else { return }
+        order.append(key)
+        if order.count > capacity { values[order.removeFirst()] = nil }
     }
 
-    private mutating func hold(_ updateID: Int64, time: Instant, position: UInt64?) {
-        times[updateID] = (time, position)
-        order.append(updateID)
-        if order.count > Self.capacity { times[order.removeFirst()] = nil }
+    /// The first non-nil `transform` of a value, going from the oldest key to the newest.
+    func firstFromOldest<T>(_ transform: (Value) -> T?) -> T? {
+        for key in order {
+            if let value = values[key], let found = transform(value) { return found }
+        }
+        return nil
     }
 }
