@@ -258,22 +258,35 @@ struct PollAnswerTimes {
 struct RecentMap<Key: Hashable, Value> {
     let capacity: Int
     private var values: [Key: Value] = [:]
+    /// Keys from the oldest to the newest; those before `oldest` are forgotten already.
     private var order: [Key] = []
+    private var oldest = 0
 
     init(capacity: Int) { self.capacity = capacity }
 
     subscript(key: Key) -> Value? { values[key] }
 
+    /// How many keys are held.
+    var count: Int { values.count }
+
     /// Sets `value` for `key`; a new key is the newest, and past `capacity` the oldest goes.
     mutating func set(_ value: Value, for key: Key) {
         guard values.updateValue(value, forKey: key) == nil else { return }
         order.append(key)
-        if order.count > capacity { values[order.removeFirst()] = nil }
+        guard order.count - oldest > capacity else { return }
+        values[order[oldest]] = nil
+        oldest += 1
+        // Forgotten keys leave `order` in one move once they are as many as the keys held, so a
+        // key costs O(1) on average instead of shifting every key held.
+        if oldest >= capacity {
+            order.removeFirst(oldest)
+            oldest = 0
+        }
     }
 
     /// The first non-nil `transform` of a value, going from the oldest key to the newest.
     func firstFromOldest<T>(_ transform: (Value) -> T?) -> T? {
-        for key in order {
+        for key in order[oldest...] {
             if let value = values[key], let found = transform(value) { return found }
         }
         return nil
