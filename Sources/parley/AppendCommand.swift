@@ -7,6 +7,7 @@ struct AppendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "append", abstract: "Append one event; prints its position.")
 
     @OptionGroup var globals: GlobalOptions
+    @OptionGroup var daemon: ServerOptions
     @Option(help: "The stream, e.g. ticket:gh-42.") var stream: String
     @Option(help: "The event type, e.g. ticket.opened.") var type: String
     @Option(help: "When it happened (RFC 3339 with a zone).") var time: String
@@ -38,7 +39,7 @@ struct AppendCommand: ParsableCommand {
         }
         let position: UInt64
         let duplicate: Bool?
-        if let remote = try globals.remote() {
+        if let remote = try daemon.remote(globals) {
             let report = try remote.appendReport([event.json])
             position = report.positions[0]
             duplicate = report.appended.map { $0 == 0 }

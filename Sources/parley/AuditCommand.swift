@@ -18,9 +18,10 @@ struct AuditCommand: ParsableCommand {
             abstract: "Check the hash chain and every index against the events; exit 1 naming the first bad position.")
 
         @OptionGroup var globals: GlobalOptions
+        @OptionGroup(visibility: .hidden) var daemon: ServerOptions
 
         func run() throws {
-            try globals.requireDataDirectory(for: "audit verify")
+            try daemon.refuse(for: "audit verify", globals)
             CrashedReading.install(directory: globals.dataDirectory, json: globals.json)
             let log: EventLog
             do { log = try globals.openLog(create: false) } catch let failure as CommandFailure {
@@ -105,12 +106,13 @@ struct AuditCommand: ParsableCommand {
             abstract: "Rebuild every view from the log alone in a scratch space and print a digest of each.")
 
         @OptionGroup var globals: GlobalOptions
+        @OptionGroup(visibility: .hidden) var daemon: ServerOptions
         @Option(name: .customLong("at-position"), parsing: .unconditional, help: "Only events with position ≤ P.", transform: wholeNumber)
         var atPosition: UInt64?
         @Option(name: .customLong("as-of"), help: "The instant (RFC 3339; default the time of the latest event replayed, so that the same log gives the same digests).") var asOf: String?
 
         func run() throws {
-            try globals.requireDataDirectory(for: "audit replay")
+            try daemon.refuse(for: "audit replay", globals)
             let asked = try instant(asOf, option: "--as-of")
             let log = try globals.openLog(create: false)
             let digests: [(view: String, digest: String)]

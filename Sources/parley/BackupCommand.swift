@@ -7,10 +7,11 @@ struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "backup", abstract: "Write a consistent, compacted copy of the data directory to DEST.")
 
     @OptionGroup var globals: GlobalOptions
+    @OptionGroup(visibility: .hidden) var daemon: ServerOptions
     @Argument(help: "An empty or new directory.") var destination: String
 
     func run() throws {
-        try globals.requireDataDirectory(for: "backup")
+        try daemon.refuse(for: "backup", globals)
         let log = try globals.openLog(create: false)
         do { try log.backup(to: destination) } catch { throw CommandFailure(message: error.message) }
         let copy = try? EventLog(directory: destination, create: false).stats()

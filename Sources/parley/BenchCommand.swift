@@ -10,6 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure import, concurrent append, scan and stream-read throughput on a scratch directory.")
 
     @OptionGroup var globals: GlobalOptions
+    @OptionGroup(visibility: .hidden) var daemon: ServerOptions
     @Option(help: "Events to import.") var events = 1_000_000
     @Option(name: .customLong("import-runs"), help: "Imports to time, each into an empty log; the figure is their median.") var importRuns = 3
     @Option(help: "Concurrent single-event appenders.") var appenders = 64
@@ -28,6 +29,14 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A daemon's figures come from ops/bench-server (wrk); PARLEY_SERVER in the environment
+        // names no server for the bench, which never reads one.
+        if daemon.server != nil {
+            throw CommandFailure(message: "parley bench measures a scratch directory, not a server: drop --server, and run ops/bench-server for a daemon's figures", status: 2)
+        }
+        if let data = globals.data {
+            throw CommandFailure(message: "parley bench measures on a scratch directory, not --data \(data): give --scratch DIR for where to make it", status: 2)
+        }
         let base = scratch ?? FileManager.default.temporaryDirectory.path
         do {
             try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)

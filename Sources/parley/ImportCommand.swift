@@ -12,6 +12,7 @@ struct ImportCommand: ParsableCommand {
     )
 
     @OptionGroup var globals: GlobalOptions
+    @OptionGroup var daemon: ServerOptions
     @Argument(help: "The JSON Lines file, or - for standard input.") var file: String
     @Option(name: .customLong("batch-size"), help: "Events per atomic batch.") var batchSize = 1000
 
@@ -27,7 +28,7 @@ struct ImportCommand: ParsableCommand {
             handle = h
             total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
         }
-        if let remote = try globals.remote() {
+        if let remote = try daemon.remote(globals) {
             return try importRemote(handle, remote)
         }
         let log = try globals.openLog(create: true)

@@ -8,6 +8,14 @@ struct Parley: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parley",
         abstract: "Parley's command line: the event log, the views, audits and backups.",
+        discussion: """
+            Every command but demo takes --data DIR (default: $PARLEY_DATA, else ./parley-data) and \
+            --json (one JSON document instead of text for people). append, import, read, policy and the \
+            views also work through a running parleyd: --server URL --token T (default: $PARLEY_SERVER, \
+            $PARLEY_TOKEN). These options may also stand before the command's name.
+
+            Errors are one sentence on stderr, with exit status 1 (2 for bad usage).
+            """,
         subcommands: [
             AppendCommand.self, ImportCommand.self, ReadCommand.self, AuditCommand.self,
             SupportCommand.self, CommunityCommand.self, ContentCommand.self, ProductCommand.self, PolicyCommand.self,

@@ -26,6 +26,7 @@ struct PluginRunCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var globals: GlobalOptions
+    @OptionGroup(visibility: .hidden) var daemon: ServerOptions
     @Argument(help: "The plugin's name (its checkpoint key and default event source).") var name: String
     @Option(help: "The daemon's configuration file (YAML or JSON) with a `plugins` list.") var config: String?
     @Option(help: "Run this executable as the plugin instead of one from --config.") var command: String?
@@ -36,7 +37,7 @@ struct PluginRunCommand: AsyncParsableCommand {
     @Flag(help: "Log the host's and the plugin's debug lines to stderr.") var verbose = false
 
     func run() async throws {
-        try globals.requireDataDirectory(for: "plugin run")
+        try daemon.refuse(for: "plugin run", globals)
         let plugin = try resolvePlugin()
         let log = try globals.openLog(create: true)
         var logger = Logger(label: "parley.plugin") { label in StreamLogHandler.standardError(label: label) }

@@ -13,6 +13,7 @@ struct PolicyCommand: ParsableCommand {
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set", abstract: "Append a policy.set event; prints its position.")
         @OptionGroup var globals: GlobalOptions
+        @OptionGroup var daemon: ServerOptions
         @Argument(help: "sla, community, content or product.") var name: String
         @Argument(help: "The whole policy as a JSON object (missing fields take their defaults).") var value: String
         @Option(help: "When it takes effect (RFC 3339; default now).") var time: String?
@@ -22,7 +23,7 @@ struct PolicyCommand: ParsableCommand {
             let when = try instant(time, option: "--time") ?? .now
             let event = NewEvent(stream: "policy:\(name)", type: "policy.set", time: when, source: "cli", data: ["name": .string(name), "value": json])
             do { try event.validate() } catch { throw CommandFailure(message: "invalid policy: \(error)") }
-            if let remote = try globals.remote() {
+            if let remote = try daemon.remote(globals) {
                 let position = try remote.append([event.json])[0]
                 Output.line(globals.json ? JSONWriter.string(["position": .int(Int64(position))]) : String(position))
                 return
@@ -38,6 +39,7 @@ struct PolicyCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the four policies in force (defaults filled in).")
         @OptionGroup var globals: GlobalOptions
+        @OptionGroup var daemon: ServerOptions
         @Option(name: .customLong("as-of"), help: "The instant (RFC 3339; default now).") var asOf: String?
 
         func run() throws {
@@ -45,7 +47,7 @@ struct PolicyCommand: ParsableCommand {
             // The policy timeline holds every policy.set; the ones in force at t are those of
             // time ≤ t.
             let timeline: PolicyTimeline
-            if let remote = try globals.remote() {
+            if let remote = try daemon.remote(globals) {
                 timeline = Self.timeline(of: try remote.events(ofType: "policy.set"))
             } else {
                 let log = try globals.openLog(create: false)

@@ -7,13 +7,14 @@ struct ReadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "read", abstract: "Print events as JSON Lines, with position, version, recorded and hash.")
 
     @OptionGroup var globals: GlobalOptions
+    @OptionGroup var daemon: ServerOptions
     @Option(parsing: .unconditional, help: "The first position to print.", transform: wholeNumber) var from: UInt64 = 1
     @Option(parsing: .unconditional, help: "How many events to print at most.", transform: wholeNumber) var limit: Int?
     @Option(help: "Only the events of this stream, in version order.") var stream: String?
     @Option(help: "Only events of this type.") var type: String?
 
     func run() throws {
-        if let remote = try globals.remote() {
+        if let remote = try daemon.remote(globals) {
             var query = ["from": String(from)]
             query["limit"] = limit.map(String.init)
             query["stream"] = stream

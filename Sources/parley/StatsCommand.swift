@@ -9,9 +9,10 @@ struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stats", abstract: "Events, streams, bytes on disk, map size.")
 
     @OptionGroup var globals: GlobalOptions
+    @OptionGroup(visibility: .hidden) var daemon: ServerOptions
 
     func run() throws {
-        try globals.requireDataDirectory(for: "stats")
+        try daemon.refuse(for: "stats", globals)
         let log = try globals.openLog(create: false)
         let stats: LogStats
         let viewsPosition: UInt64

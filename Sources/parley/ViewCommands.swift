@@ -58,6 +58,7 @@ protocol ViewCommand: ParsableCommand {
     static var view: String { get }
     var query: String { get }
     var globals: GlobalOptions { get }
+    var daemon: ServerOptions { get }
     var options: ViewOptions { get }
 }
 
@@ -77,7 +78,7 @@ extension ViewCommand {
         }
         var request = try options.request(name)
         request.draft = draft
-        if let remote = try globals.remote() {
+        if let remote = try daemon.remote(globals) {
             let json = try remote.view(name.rawValue, query: options.parameters, draft: draft, policy: request.policyOverrides)
             Output.write(globals.json ? JSONWriter.string(json) + "\n" : name.render(json))
             return json
@@ -140,6 +141,7 @@ struct SupportCommand: ViewCommand {
     @Argument(help: "sla, tickets or backlog.") var query: String
     @OptionGroup var options: ViewOptions
     @OptionGroup var globals: GlobalOptions
+    @OptionGroup var daemon: ServerOptions
     func run() throws { try answer() }
 }
 
@@ -151,6 +153,7 @@ struct CommunityCommand: ViewCommand {
     @Argument(help: "summary, members or heroes.") var query: String
     @OptionGroup var options: ViewOptions
     @OptionGroup var globals: GlobalOptions
+    @OptionGroup var daemon: ServerOptions
     func run() throws { try answer() }
 }
 
@@ -163,6 +166,7 @@ struct ContentCommand: ViewCommand {
     @Argument(help: "For check: the draft, a post.published event or its data (JSON file, - for stdin).") var draft: String?
     @OptionGroup var options: ViewOptions
     @OptionGroup var globals: GlobalOptions
+    @OptionGroup var daemon: ServerOptions
 
     func run() throws {
         var draftJSON: JSONValue?
@@ -189,6 +193,7 @@ struct ProductCommand: ViewCommand {
     @Argument(help: "ideas, matrix, loop or proposals.") var query: String
     @OptionGroup var options: ViewOptions
     @OptionGroup var globals: GlobalOptions
+    @OptionGroup var daemon: ServerOptions
     func run() throws { try answer() }
 }
 

@@ -99,11 +99,32 @@ import ParleyModel
             #expect(inEnvironment.err.contains("PARLEY_SERVER") && inEnvironment.err.contains("--data"), "\(inEnvironment.err)")
         }
         #expect(!FileManager.default.fileExists(atPath: directory + ".backup"))
+        // `parley bench` measures a scratch directory of its own: a server or a data directory
+        // named to it would be ignored.
+        let bench = try await parley(["bench", "--server", nowhere, "--events", "10"])
+        #expect(bench.status == 2 && bench.err.contains("ops/bench-server"), "\(bench.err)")
+        let benchData = try await parley(["bench", "--data", directory, "--events", "10"])
+        #expect(benchData.status == 2 && benchData.err.contains("--scratch"), "\(benchData.err)")
         let explicit = try await parley(["stats", "--data", directory, "--json"], environment: ["PARLEY_SERVER": nowhere])
         #expect(explicit.status == 0, "\(explicit.err)")
         #expect(try JSONParser.parse(explicit.out)["events"] == 1)
         let read = try await parley(["read", "--data", directory], environment: ["PARLEY_SERVER": nowhere])
         #expect(read.status == 0 && read.out.split(separator: "\n").count == 1, "\(read.err)")
+    }
+
+    /// The help lists `--server` for the commands that work through a daemon, and not for those
+    /// that refuse it; `parley --help` names the options every command takes.
+    @Test func helpListsTheServerOptionsWhereTheyWork() async throws {
+        for command in [["read"], ["append"], ["import"], ["support", "sla"], ["policy", "show"]] {
+            let help = try await parley(command + ["--help"])
+            #expect(help.status == 0 && help.out.contains("--server <server>") && help.out.contains("--data <data>"), "\(command): \(help.out)")
+        }
+        for command in [["stats"], ["backup"], ["audit", "verify"], ["plugin", "run"], ["bench"]] {
+            let help = try await parley(command + ["--help"])
+            #expect(help.status == 0 && !help.out.contains("--server") && !help.out.contains("--token"), "\(command): \(help.out)")
+        }
+        let root = try await parley(["--help"])
+        #expect(["--data DIR", "--json", "--server URL", "$PARLEY_TOKEN"].allSatisfy(root.out.contains), "\(root.out)")
     }
 
     /// `events.md`: bytes that are not valid UTF-8 are an error. An argument holding them is
