@@ -1,13 +1,20 @@
 /// Reads one policy object field by field, refusing unknown fields, wrong JSON types and values
 /// out of range with an error that names the field.
+///
+/// A field given as `null` is the same as absent (`events.md` says so of an event's optional
+/// fields, and every policy field is optional): it takes its default, and a day of `hours`
+/// given as `null` is closed.
 struct PolicyParser {
     var object: JSONObject
     var prefix: String
 
     init(object: JSONObject, prefix: String) {
-        self.object = object
+        self.object = Self.present(object)
         self.prefix = prefix
     }
+
+    /// `object` without its members given as `null`.
+    static func present(_ object: JSONObject) -> JSONObject { object.filter { !$0.value.isNull } }
 
     func fail(_ field: String, _ reason: String) -> EventValidationError {
         EventValidationError(field: prefix + field, reason)
@@ -68,7 +75,7 @@ struct PolicyParser {
 
     func openingHours(_ value: JSONValue) throws(EventValidationError) -> OpeningHours {
         if value == .string("24x7") { return .always }
-        guard let days = value.objectValue else {
+        guard let days = value.objectValue.map(Self.present) else {
             throw fail("hours", "must be \"24x7\" or an object of weekdays (mon … sun), got \(value.typeName)")
         }
         try onlyKnown(Self.weekdays, in: days, at: "hours.")
@@ -117,7 +124,7 @@ struct PolicyParser {
         if let v = try nonNegative("activist_min") { p.activistMin = v }
         if let tz = try timezone() { p.timezone = tz }
         if let w = object["hero_weights"] {
-            guard let weights = w.objectValue else { throw fail("hero_weights", "must be an object, got \(w.typeName)") }
+            guard let weights = w.objectValue.map(Self.present) else { throw fail("hero_weights", "must be an object, got \(w.typeName)") }
             try onlyKnown(["post", "comment", "idea", "other"], in: weights, at: "hero_weights.")
             for key in weights.keys {
                 guard let d = try number(key, in: weights, at: "hero_weights.") else { continue }
@@ -134,7 +141,7 @@ struct PolicyParser {
         if let tz = try timezone() { p.timezone = tz }
         if let v = try nonNegative("max_brand_posts_per_day") { p.maxBrandPostsPerDay = v }
         if let t = object["targets"] {
-            guard let targets = t.objectValue else { throw fail("targets", "must be an object, got \(t.typeName)") }
+            guard let targets = t.objectValue.map(Self.present) else { throw fail("targets", "must be an object, got \(t.typeName)") }
             try onlyKnown(["engaging", "ugc", "educational", "promotional"], in: targets, at: "targets.")
             for key in targets.keys {
                 guard let d = try number(key, in: targets, at: "targets.") else { continue }

@@ -95,6 +95,28 @@ import Testing
         _ = try event(#"{"stream": "t", "type": "ticket.opened", "time": "2026-03-02T10:15:00Z", "data": {"ticket": "t", "member": "m", "priority": 1, "ref": {"url": "x"}}}"#)
     }
 
+    /// A policy field given as `null` is the same as absent: it takes its default (a day of
+    /// `hours`, closed). A `null` where a value is required inside a field is still refused.
+    @Test func policyFieldsGivenAsNullTakeTheirDefaults() throws {
+        func set(_ name: String, _ value: String) throws -> PolicySet {
+            var set = PolicySet()
+            try set.set(name: name, value: JSONParser.parse(value).objectValue!)
+            return set
+        }
+        let community = try set("community", #"{"window_days": null, "activist_min": 5, "timezone": null, "hero_weights": {"post": null, "comment": 4}}"#).community
+        var expected = CommunityPolicy()
+        expected.activistMin = 5
+        expected.heroWeights["comment"] = 4
+        #expect(community == expected)
+        let sla = try set("sla", #"{"first_response_s": null, "holidays": null, "hours": {"mon": null, "tue": [["09:00", "17:00"]]}}"#).sla
+        #expect(sla.firstResponseS == SLAPolicy().firstResponseS && sla.holidays.isEmpty)
+        #expect(sla.hours == .weekly([2: [540..<1020]]))
+        #expect(try set("content", #"{"targets": {"ugc": null}, "stop_words": null}"#).content == ContentPolicy())
+        #expect(try set("product", #"{"impact_high": null, "cost_low": null}"#).product == ProductPolicy())
+        #expect(try set("sla", #"{"hours": null}"#).sla == SLAPolicy())
+        #expect(field(of: #"{"stream": "s", "type": "policy.set", "time": "2026-03-02T10:15:00Z", "data": {"name": "sla", "value": {"holidays": [null]}}}"#) == "data.value.holidays[0]")
+    }
+
     @Test func sameFactComparesByValue() throws {
         let a = try event(#"{"id": "x", "stream": "s", "type": "t", "time": "2026-03-02T10:15:00Z", "data": {"n": 1}}"#)
         let b = try event(#"{"id": "x", "stream": "s", "type": "t", "time": "2026-03-02T11:15:00+01:00", "data": {"n": 1.0}, "meta": {}, "source": "api", "expected_version": 7}"#)
