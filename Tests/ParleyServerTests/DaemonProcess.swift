@@ -13,7 +13,8 @@ final class DaemonProcess: @unchecked Sendable {
     let configPath: String
     private(set) var port = 0
     private let stdout = Pipe()
-    private let stderr = Pipe()
+    /// Where standard error goes: a file, which never fills up as a pipe nobody reads would.
+    private let stderrPath: String
 
     /// The path of the `parleyd` built next to the test bundle.
     static var executable: String {
@@ -26,11 +27,12 @@ final class DaemonProcess: @unchecked Sendable {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("parleyd").path
     }
 
-    /// Starts `parleyd` over `directory` with a config file of the test tokens; returns once it
-    /// listens.
-    init(directory: String, extraConfiguration: String = "") throws {
+    /// Starts `parleyd` over `directory` with a config file of the test tokens, logging at
+    /// `logLevel`; returns once it listens.
+    init(directory: String, extraConfiguration: String = "", logLevel: String = "warning") throws {
         self.directory = directory
         configPath = directory + ".yaml"
+        stderrPath = directory + ".stderr"
         let yaml = """
         listen: 127.0.0.1:0
         tokens:
@@ -41,9 +43,12 @@ final class DaemonProcess: @unchecked Sendable {
         """ + extraConfiguration
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["--data", directory, "--config", configPath, "--log-level", "warning"]
+        process.arguments = ["--data", directory, "--config", configPath, "--log-level", logLevel]
         process.standardOutput = stdout
-        process.standardError = stderr
+        guard FileManager.default.createFile(atPath: stderrPath, contents: nil), let errors = FileHandle(forWritingAtPath: stderrPath) else {
+            throw TestFailure("cannot make \(stderrPath)")
+        }
+        process.standardError = errors
         try ProcessLaunch.run(process)
         let handle = stdout.fileHandleForReading
         var text = ""
@@ -59,18 +64,18 @@ final class DaemonProcess: @unchecked Sendable {
             }
         }
         process.terminate()
-        throw TestFailure("parleyd did not start: \(text) \(String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+        throw TestFailure("parleyd did not start: \(text) \(Self.read(stderrPath))")
     }
 
     /// Starts `parleyd` as ``init(directory:extraConfiguration:)`` does, waiting off the
     /// cooperative pool.
-    static func start(directory: String, extraConfiguration: String = "") async throws -> DaemonProcess {
-        try await offThePool { try DaemonProcess(directory: directory, extraConfiguration: extraConfiguration) }
+    static func start(directory: String, extraConfiguration: String = "", logLevel: String = "warning") async throws -> DaemonProcess {
+        try await offThePool { try DaemonProcess(directory: directory, extraConfiguration: extraConfiguration, logLevel: logLevel) }
     }
 
     /// A daemon over `directory` running the github plugin built beside it, with `secret` as
-    /// its webhook secret.
-    static func startWithGitHubPlugin(directory: String, secret: String) async throws -> DaemonProcess {
+    /// its webhook secret, logging at `logLevel`.
+    static func startWithGitHubPlugin(directory: String, secret: String, logLevel: String = "warning") async throws -> DaemonProcess {
         let plugin = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("parley-plugin-github").path
         return try await start(directory: directory, extraConfiguration: """
             plugins:
@@ -78,7 +83,7 @@ final class DaemonProcess: @unchecked Sendable {
                 command: ["\(plugin)"]
                 env: {GITHUB_WEBHOOK_SECRET: "\(secret)"}
 
-            """)
+            """, logLevel: logLevel)
     }
 
     /// The base URL.
@@ -90,8 +95,11 @@ final class DaemonProcess: @unchecked Sendable {
     /// Waits for the process to exit; returns its status and standard error.
     func wait() -> (status: Int32, stderr: String) {
         process.waitUntilExit()
-        let err = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, err)
+        return (process.terminationStatus, Self.read(stderrPath))
+    }
+
+    private static func read(_ path: String) -> String {
+        String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
     }
 
     /// Waits for the process to exit, off the cooperative pool; returns its status and standard error.
@@ -102,6 +110,7 @@ final class DaemonProcess: @unchecked Sendable {
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(atPath: configPath)
+        try? FileManager.default.removeItem(atPath: stderrPath)
     }
 }
 
