@@ -64,4 +64,29 @@ import Testing
         #expect(empty.contains("unlabeled promotions: none\n") && empty.contains("videos without captions: v1, v2\n"), "\(empty)")
         #expect(ContentView.renderCheck(try content.check(draft: ["post": "d", "kind": "engaging"], q)).hasSuffix("not ok\n"))
     }
+
+    /// For people, every view shows a ratio as a percentage and a deviation as signed points,
+    /// right-aligned with the numbers.
+    @Test func ratiosReadAsPercentagesAndDeviationsAsSignedPoints() {
+        #expect(AlignedColumns.percent(0.60417) == "60.4%" && AlignedColumns.percent(1) == "100.0%" && AlignedColumns.percent(.null) == "-")
+        #expect(AlignedColumns.points(30.4167) == "+30.4" && AlignedColumns.points(-20.2083) == "-20.2")
+        #expect(AlignedColumns.points(-0.04) == "0.0" && AlignedColumns.points(0) == "0.0")
+        let mix = ContentView.renderMix([
+            "mix": ["engaging": 0.19792, "ugc": 0.60417, "educational": 0.11458, "promotional": 0.08333],
+            "target": ["engaging": 0.4, "ugc": 0.3, "educational": 0.25, "promotional": 0.05],
+            "deviation_pp": ["engaging": -20.2083, "ugc": 30.4167, "educational": -13.5417, "promotional": 3.3333],
+            "next_step_share": 0.76316,
+        ])
+        #expect(mix.contains("""
+            kind           mix  target  deviation pp
+            engaging     19.8%   40.0%         -20.2
+            ugc          60.4%   30.0%         +30.4
+            educational  11.5%   25.0%         -13.5
+            promotional   8.3%    5.0%          +3.3
+            """), "\(mix)")
+        #expect(mix.contains("next step share 76.3%"))
+        let summary = CommunityView.renderSummary(["members": 300, "core_share": 0.12333, "d7_return": 0.99333, "d30_return": .null])
+        #expect(summary.contains("300       -       12.3%      99.3%           -    -\n"), "\(summary)")
+        #expect(ProductView.renderLoop(["shipped": 17, "closed": 3, "closure_rate": 0.17647]).contains("17.6%"))
+    }
 }

@@ -118,7 +118,7 @@ import ParleyModel
         let view = log.view(asOf: "2026-03-02T18:00:00Z")
         let backlog = SupportView.renderBacklog(try view.backlog(q))
         #expect(backlog == """
-            TICKET  MEMBER  OPENED                SLA       DUE
+            ticket  member  opened                sla       due
             f       m-1     2026-03-02T09:00:00Z  breached  2026-03-02T11:00:00Z
             e       m-1     2026-03-02T17:00:00Z  pending   2026-03-03T10:00:00Z
             d       m-1     2026-03-02T09:00:00Z  met       -

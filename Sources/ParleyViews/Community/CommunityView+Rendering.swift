@@ -3,10 +3,10 @@ public import ParleyModel
 extension CommunityView {
     /// The `summary` JSON as text: headline numbers, then roles and flags.
     public static func renderSummary(_ json: JSONValue) -> String {
-        let c = AlignedColumns.cell
+        let (c, percent) = (AlignedColumns.cell, AlignedColumns.percent)
         var head = AlignedColumns(["as of", "members", "active", "core share", "D7 return", "D30 return", "UGC"])
-        head.add([c(json["as_of"]), c(json["members"]), c(json["active"]), c(json["core_share"]),
-                  c(json["d7_return"]), c(json["d30_return"]), c(json["ugc"])])
+        head.add([c(json["as_of"]), c(json["members"]), c(json["active"]), percent(json["core_share"]),
+                  percent(json["d7_return"]), percent(json["d30_return"]), c(json["ugc"])])
         var roles = AlignedColumns(["role", "members"])
         for role in ["moderator", "expert", "newcomer", "activist", "regular", "dormant"] {
             roles.add([role, c(json["roles"]?[role])])

@@ -3,13 +3,13 @@ public import ParleyModel
 extension ContentView {
     /// The `mix` JSON as text: the window, the mix against targets, hygiene lists, top posts.
     public static func renderMix(_ json: JSONValue) -> String {
-        let c = AlignedColumns.cell
+        let (c, percent) = (AlignedColumns.cell, AlignedColumns.percent)
         var out = "Content from \(c(json["from"])) to \(c(json["to"])) (as of \(c(json["as_of"])))\n"
         out += "posts \(c(json["posts"])), brand posts \(c(json["brand_posts"])), "
-        out += "next step share \(c(json["next_step_share"])), best hour \(c(json["best_hour"]))\n\n"
+        out += "next step share \(percent(json["next_step_share"])), best hour \(c(json["best_hour"]))\n\n"
         var mix = AlignedColumns(["kind", "mix", "target", "deviation pp"])
         for kind in mixKinds {
-            mix.add([kind, c(json["mix"]?[kind]), c(json["target"]?[kind]), c(json["deviation_pp"]?[kind])])
+            mix.add([kind, percent(json["mix"]?[kind]), percent(json["target"]?[kind]), AlignedColumns.points(json["deviation_pp"]?[kind])])
         }
         out += mix.text + "\n"
         var days = AlignedColumns(["day over limit", "brand posts"])

@@ -26,7 +26,7 @@ extension ProductView {
     public static func renderLoop(_ json: JSONValue) -> String {
         let c = AlignedColumns.cell
         var head = AlignedColumns(["shipped", "closed", "closure rate", "median days to announce"])
-        head.add([c(json["shipped"]), c(json["closed"]), c(json["closure_rate"]), c(json["median_days_to_announce"])])
+        head.add([c(json["shipped"]), c(json["closed"]), AlignedColumns.percent(json["closure_rate"]), c(json["median_days_to_announce"])])
         var loops = AlignedColumns(["open loop", "shipped at", "owed"])
         for l in json["open_loops"]?.arrayValue ?? [] {
             let owed = (l["owed"]?.arrayValue ?? []).map { c($0) }
