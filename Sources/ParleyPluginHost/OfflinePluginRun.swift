@@ -8,7 +8,7 @@ public import ParleyLog
 /// The run ends when the plugin has been sent `caught_up`, every emit is answered, and the
 /// plugin has confirmed a checkpoint at least at that position. A plugin that keeps its
 /// checkpoint lower on purpose (it needs older events to rebuild its state after a restart) is
-/// *settled* instead: the runner sends it a webhook (header `X-Parley-Settle: 1`, empty body)
+/// *settled* instead: the runner sends it a webhook (header `x-parley-settle: 1`, in lowercase as every webhook header; empty body)
 /// and ends once the plugin acks it without having emitted anything meanwhile.
 public enum OfflinePluginRun {
     /// What a run did.

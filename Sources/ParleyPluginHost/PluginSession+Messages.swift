@@ -19,8 +19,10 @@ extension PluginSession {
             }
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             await handle(bytes, line: number)
-            let (failed, finished, cancelled) = state.withLock { ($0.failure != nil, $0.finished, $0.cancelled) }
-            if failed || finished || cancelled { break }
+            let (failed, cancelled) = state.withLock { ($0.failure != nil, $0.cancelled) }
+            if failed || cancelled { break }
+            // Offline, the lines a finished plugin still writes are read until it exits: an
+            // emit written just after the checkpoint is appended, not lost.
             if mode == .offline { checkOfflineDone() }
         }
     }
@@ -35,7 +37,9 @@ extension PluginSession {
                 // A well-framed emit with bad events: refuse the batch, keep the plugin.
                 logger.warning("plugin \(configuration.name): line \(number): emit \"\(ref)\" rejected: \(error.message)")
                 state.withLock { $0.emitsRejected += 1 }
-                send(.rejected(ref: ref, error: error.message))
+                // The plugin hears what is wrong as an append says it: `event 0: field …`.
+                let context = "message \"emit\": "
+                send(.rejected(ref: ref, error: error.message.hasPrefix(context) ? String(error.message.dropFirst(context.count)) : error.message))
                 return
             }
             if state.current.hello != nil, error.code == .unknownMessageType || Self.isLogLine(bytes) {
@@ -128,8 +132,9 @@ extension PluginSession {
         return value["ref"]?.stringValue
     }
 
-    /// Offline: ends the session once the plugin has caught up, answered everything and
-    /// confirmed the head; a plugin that keeps its checkpoint lower (it needs older events to
+    /// Offline: ends the session once the plugin has caught up, confirmed the head and then
+    /// written nothing for ``quietSeconds`` (its emits are answered as they are read, so none is
+    /// then unanswered); a plugin that keeps its checkpoint lower (it needs older events to
     /// rebuild its state, or confirms only the events it was sent) is settled instead: once it
     /// acks a webhook sent after everything else with no emit in between, or writes nothing
     /// for ``settleSeconds`` after it, it has nothing more to do.
@@ -139,12 +144,13 @@ extension PluginSession {
     /// has no use for (the GitHub plugin logged a missing signature for it on every backfill).
     func checkOfflineDone(afterGrace: Bool = false) {
         guard let progress = state.current.feed?.progress, let caughtUpAt = progress.caughtUpAt else { return }
-        enum Next { case nothing, grace, settle(String) }
+        enum Next { case nothing, quiet(line: Int), grace, settle(String) }
         let next: Next = state.withLock { s in
             guard !s.finished, s.failure == nil, !s.cancelled else { return .nothing }
             if s.confirmed >= caughtUpAt {
-                s.finished = true
-                return .nothing
+                guard !s.quietWatch else { return .nothing }
+                s.quietWatch = true
+                return .quiet(line: s.lineNumber)
             }
             guard s.settle == nil else { return .nothing }
             guard afterGrace else {
@@ -157,20 +163,18 @@ extension PluginSession {
             s.settle = (id, s.emitsReceived)
             return .settle(id)
         }
-        if state.current.finished {
-            child.writer.finish()
-            return
-        }
         switch next {
         case .nothing:
             break
+        case .quiet(let line):
+            endWhenQuiet(since: line)
         case .grace:
             Task { [weak self] in
                 try? await Task.sleep(for: .seconds(Self.settleGraceSeconds))
                 self?.checkOfflineDone(afterGrace: true)
             }
         case .settle(let settleID):
-            send(.webhook(Webhook(id: settleID, headers: ["X-Parley-Settle": "1"], body: [])))
+            send(.webhook(Webhook(id: settleID, headers: ["x-parley-settle": "1"], body: [])))
             // A plugin that ignores webhooks never acks it: silence after it means done too.
             awaitSilence(settling: settleID)
         }
@@ -178,6 +182,25 @@ extension PluginSession {
 
     /// How long an offline run gives a caught-up plugin to confirm the head before it settles it.
     static let settleGraceSeconds = 0.5
+
+    /// How long a plugin that confirmed the head must write nothing before an offline run ends.
+    static let quietSeconds = 0.2
+
+    /// Ends the offline session ``quietSeconds`` after line `line` if the plugin wrote nothing
+    /// since; else waits as long again after its latest line.
+    private func endWhenQuiet(since line: Int) {
+        Task { [weak self] in
+            try? await Task.sleep(for: .seconds(Self.quietSeconds))
+            guard let self else { return }
+            let latest: Int? = self.state.withLock { s in
+                guard !s.finished, s.failure == nil, !s.cancelled else { return nil }
+                if s.lineNumber == line { s.finished = true }
+                return s.lineNumber
+            }
+            guard let latest else { return }
+            if latest == line { self.finishOffline() } else { self.endWhenQuiet(since: latest) }
+        }
+    }
 
     /// Checks, every ``settleSeconds`` while the settling webhook `id` is unanswered, whether
     /// the plugin wrote anything meanwhile; when it did not, ends the session.
@@ -207,23 +230,24 @@ extension PluginSession {
         if next == .wait { awaitSilence(settling: id) }
         guard next == .done else { return }
         logger.info("plugin \(configuration.name) answered no webhook and wrote nothing for \(Self.settleSeconds) s after catching up: done, with its checkpoint held at \(state.current.confirmed)")
-        child.writer.finish()
+        finishOffline()
     }
 
     /// Resumes whoever waits for the webhook `ack` names.
     private func answerWebhook(_ ack: WebhookAck, line number: Int) {
-        let waiter = state.withLock { s -> WebhookWait? in
+        let (waiter, settled) = state.withLock { s -> (WebhookWait?, Bool) in
             if let settle = s.settle, settle.id == ack.webhook {
                 s.settle = nil
-                if s.emitsReceived == settle.emitsAtSend { s.finished = true }
-                return nil
+                guard s.emitsReceived == settle.emitsAtSend, !s.finished else { return (nil, false) }
+                s.finished = true
+                return (nil, true)
             }
-            return s.webhooks.removeValue(forKey: ack.webhook)
+            return (s.webhooks.removeValue(forKey: ack.webhook), false)
         }
-        if state.current.finished {
+        if settled {
             let (held, caughtUpAt) = (state.current.confirmed, state.current.feed?.progress.caughtUpAt ?? 0)
             if held < caughtUpAt { logger.info("plugin \(configuration.name) settled with its checkpoint held at \(held)") }
-            child.writer.finish()
+            finishOffline()
             return
         }
         guard let waiter else {

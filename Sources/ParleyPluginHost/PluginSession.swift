@@ -53,6 +53,9 @@ final class PluginSession: @unchecked Sendable {
         /// Offline: the plugin was caught up and given ``PluginSession/settleGraceSeconds`` to
         /// confirm the head before it is settled.
         var settleGraceStarted = false
+        /// Offline: the plugin confirmed the head, and the run ends once it stays quiet for
+        /// ``PluginSession/quietSeconds`` (an emit written right after the checkpoint is read).
+        var quietWatch = false
         var heldCheckpointNoted = false
     }
 
@@ -138,10 +141,11 @@ final class PluginSession: @unchecked Sendable {
         child.terminate(grace: configuration.stopGrace, closingInput: false)
     }
 
-    /// Offline: the plugin is done; its stdin is closed so that it exits by itself.
+    /// Offline: the plugin is done (``State/finished`` is set). Its stdin is closed so that it
+    /// exits by itself, and it is stopped if it has not after the stop grace; what it writes
+    /// until then is still read.
     func finishOffline() {
-        state.withLock { $0.finished = true }
-        child.writer.finish()
+        child.terminate(grace: configuration.stopGrace, closingInput: true)
     }
 
     /// Sends one message to the plugin.

@@ -149,6 +149,47 @@ import ParleyPluginHost
         }
     }
 
+    /// Emits a plugin writes right after confirming the head, back to back, are appended and
+    /// answered, a rejected one among them too: the run ends only once the plugin is quiet.
+    @Test func emitsWrittenRightAfterTheFinalCheckpointAreNotLost() async throws {
+        try await withTemporaryLog { log, dir in
+            _ = try log.append([comment(1, help: false), comment(2, help: false)])
+            let script = dir.appendingPathComponent("late-emits.py").path
+            let received = dir.appendingPathComponent("received.jsonl").path
+            try """
+            #!/usr/bin/env python3
+            import json, os, sys
+            out = open(os.environ["RECEIVED"], "a")
+            def emit(ref, stream, data):
+                return json.dumps({"type": "emit", "ref": ref, "events": [{"id": "late:" + ref, "stream": stream,
+                    "type": "ticket.opened", "time": "2026-03-02T10:00:00Z", "data": data}]}) + "\\n"
+            for line in sys.stdin:
+                m = json.loads(line)
+                if m["type"] in ("emitted", "rejected"): out.write(m["type"] + " " + m["ref"] + " " + m.get("error", "") + "\\n"); out.flush()
+                if m["type"] == "hello":
+                    sys.stdout.write(json.dumps({"type": "hello", "protocol": 1, "subscribe": ["comment.posted"]}) + "\\n"); sys.stdout.flush()
+                elif m["type"] == "caught_up":
+                    # One write: the checkpoint and three emits reach the runner together.
+                    sys.stdout.write(json.dumps({"type": "checkpoint", "position": m["position"]}) + "\\n"
+                        + emit("good1", "ticket:l1", {"ticket": "l1", "member": "m1"})
+                        + emit("bad", "ticket:l2", {"member": "m1"})
+                        + emit("good2", "ticket:l3", {"ticket": "l3", "member": "m1"}))
+                    sys.stdout.flush()
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+            let output = try await Self.run(
+                try productBinary("parley"), ["plugin", "run", "late", "--data", log.directory, "--command", script, "--json"],
+                environment: ["RECEIVED": received])
+            // The rejected emit fails the run, after the other two were appended.
+            #expect(output.status == 1, "\(output.stderr)")
+            let report = try? JSONSerialization.jsonObject(with: output.stdout) as? [String: Any]
+            #expect(report?["appended"] as? Int == 2 && report?["rejected"] as? Int == 1, "\(String(decoding: output.stdout, as: UTF8.self)) \(output.stderr)")
+            #expect(try log.read(from: 1, limit: 10).map(\.id).suffix(2) == ["late:good1", "late:good2"])
+            let answers = try String(contentsOfFile: received, encoding: .utf8).split(separator: "\n")
+            #expect(answers == ["emitted good1 ", "rejected bad event 0: field \"data.ticket\" is required for ticket.opened", "emitted good2 "], "\(answers)")
+        }
+    }
+
     /// An installed layout: `bin/parley` finds `lib/parley/parley-plugin-NAME`.
     @Test func theNameAloneFindsThePluginInLibParley() async throws {
         try await withTemporaryLog { log, dir in
