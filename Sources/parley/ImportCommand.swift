@@ -56,12 +56,19 @@ struct ImportCommand: ParsableCommand {
 }
 
 extension ImportCommand {
+    /// The most bytes of lines sent in one request: half the daemon's limit of 16 MiB a
+    /// request, so that a batch of large events is split rather than refused (an event is at
+    /// most 1 MiB, so one always fits).
+    static let requestBytes = 8 << 20
+
     /// Imports through a daemon: each batch of lines is validated here, then sent as one JSON
-    /// Lines request (one atomic batch on the server).
+    /// Lines request (one atomic batch on the server). A batch is sent early when its lines
+    /// reach ``requestBytes``.
     func importRemote(_ handle: FileHandle, _ remote: RemoteLog) throws {
         let name = file == "-" ? "stdin" : file
         var read = 0, appended = 0, duplicates = 0
         var batch: [JSONValue] = []
+        var batchBytes = 0
         var lines: [Int] = []
         var seen = Set<UInt64>()
         func flush() throws {
@@ -69,11 +76,11 @@ extension ImportCommand {
             let report: (positions: [UInt64], appended: Int?)
             do { report = try remote.appendReport(batch, lines: true) } catch let failure as CommandFailure {
                 // Name the line when the server names the event.
-                var message = failure.message
-                if message.hasPrefix("event "), let index = Int(message.dropFirst(6).prefix { $0.isNumber }), index < lines.count {
-                    message = "line \(lines[index]): " + message.drop { $0 != ":" }.dropFirst(2)
+                var message = ": " + failure.message
+                if failure.message.hasPrefix("event "), let index = Int(failure.message.dropFirst(6).prefix { $0.isNumber }), index < lines.count {
+                    message = " line \(lines[index]): " + failure.message.drop { $0 != ":" }.dropFirst(2)
                 }
-                throw CommandFailure(message: "\(name) \(message) (appended \(appended) events before it)")
+                throw CommandFailure(message: "\(name)\(message) (appended \(appended) events before it)")
             }
             // The daemon says how many were new; else count repeated positions as duplicates.
             if let new = report.appended {
@@ -86,6 +93,7 @@ extension ImportCommand {
             }
             batch.removeAll()
             lines.removeAll()
+            batchBytes = 0
         }
         // Line by line, in chunks (an import may be larger than memory). A bad line stops the
         // import before its batch is sent: the log holds exactly the batches before it, as a
@@ -98,8 +106,12 @@ extension ImportCommand {
             do {
                 let json = try JSONParser.parse(line)
                 _ = try NewEvent(json: json)
+                if batchBytes + line.count + 1 > Self.requestBytes { try flush() }
                 batch.append(json)
                 lines.append(number)
+                batchBytes += line.count + 1
+            } catch let failure as CommandFailure {
+                throw failure
             } catch {
                 throw CommandFailure(message: "\(name) line \(number): \(error) (appended \(appended) events before it)")
             }

@@ -90,6 +90,16 @@ import ParleyModel
         #expect(stopped.err.contains("line 6") && stopped.err.contains("data.member") && stopped.err.contains("appended 4 events"), "\(stopped.err)")
         let kept = try await parley(["read", "--stream", "remote-batches"] + remote)
         #expect(kept.out.split(separator: "\n").count == 4, "\(kept.out)")
+        // A batch of large events goes in several requests rather than over the daemon's
+        // 16 MiB limit (20 events of 900 KB in one batch of the default 1,000).
+        let text = String(repeating: "x", count: 900_000)
+        let large = (0..<20).map { #"{"id":"big\#($0)","stream":"big","type":"note","time":"2026-03-01T00:00:00Z","data":{"text":"\#(text)"}}"# }
+        let big = try await parley(["import", "-", "--json"] + remote, stdin: Data((large.joined(separator: "\n") + "\n").utf8))
+        #expect(big.status == 0, "\(big.err.prefix(500))")
+        #expect(try big.status != 0 || JSONParser.parse(big.out)["appended"] == 20)
+        // A refusal that names no event reads as one sentence about the input.
+        let refused = try await parley(["import", "-", "--server", daemon.base, "--token", "not-a-token-at-all"], stdin: Data((input[0] + "\n").utf8))
+        #expect(refused.status == 1 && refused.err.hasPrefix("parley: stdin: the bearer token matches no configured token"), "\(refused.err)")
         daemon.signal(SIGTERM)
         _ = await daemon.exit()
     }
