@@ -49,6 +49,7 @@ public struct ViewRequest: Sendable {
             atPosition = p
         }
         if let week = parameters["week"] {
+            try CommunityView.checkWeek(week, parameter: label("week"))
             self.week = week
         }
         if let from, let to, from > to {

@@ -84,8 +84,9 @@ struct NotAWholeNumber: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Parses the RFC 3339 text of option `option`, or fails naming it; nil when not given.
+/// Parses the RFC 3339 text of option `option`, or fails naming it as bad usage (exit 2); nil
+/// when not given.
 func instant(_ text: String?, option: String) throws -> Instant? {
     guard let text else { return nil }
-    do { return try Instant(rfc3339: text) } catch { throw CommandFailure(message: "\(option): \(error)") }
+    do { return try Instant(rfc3339: text) } catch { throw CommandFailure(message: "\(option): \(error)", status: 2) }
 }

@@ -35,7 +35,7 @@ struct Parley: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            FileHandle.standardError.write(Data((usageLine(for: error) + "\n").utf8))
             Foundation.exit(2)
         }
         do {
@@ -55,12 +55,25 @@ struct Parley: AsyncParsableCommand {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                FileHandle.standardError.write(Data((usageLine(for: error) + "\n").utf8))
                 Foundation.exit(2)
             }
             FileHandle.standardError.write(Data("parley: \(error)\n".utf8))
             Foundation.exit(1)
         }
+    }
+}
+
+extension ParsableCommand {
+    /// Bad usage as one line on stderr (`surfaces.md`: one sentence naming the input at fault):
+    /// ArgumentParser's message, then the help that explains the command.
+    static func usageLine(for error: any Error) -> String {
+        let full = fullMessage(for: error, columns: 10_000)
+        let help = full.range(of: "See '").flatMap { start in
+            full[start.upperBound...].firstIndex(of: "'").map { String(full[start.upperBound..<$0]) }
+        }
+        let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+        return "\(configuration.commandName ?? "parley"): \(message)" + (help.map { " (see '\($0)')" } ?? "")
     }
 }
 

@@ -39,7 +39,10 @@ struct ViewOptions: ParsableArguments {
         var request: ViewRequest
         do {
             request = try ViewRequest(name: name, parameters: parameters, label: Self.option(named:))
-        } catch { throw CommandFailure(message: error.description) }
+        } catch {
+            // An option's value that cannot be read, or an option the query does not take.
+            throw CommandFailure(message: error.description, status: 2)
+        }
         if let policy {
             guard let data = FileManager.default.contents(atPath: policy) else {
                 throw CommandFailure(message: "--policy: cannot read \(policy)")
@@ -112,7 +115,8 @@ extension ViewCommand {
             }
         } catch var error as ViewQueryError {
             error.parameter = ViewOptions.option(named: error.parameter)
-            throw CommandFailure(message: error.description)
+            // An option's value is bad usage; a draft's or a policy file's content, bad input.
+            throw CommandFailure(message: error.description, status: error.parameter.hasPrefix("--") ? 2 : 1)
         } catch let error as LogError {
             throw CommandFailure(message: error.message)
         } catch let error as EventValidationError {

@@ -40,7 +40,9 @@ struct Parleyd: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
-            FileHandle.standardError.write(Data("parleyd: \(fullMessage(for: error))\n".utf8))
+            // One line, as every other error: the message and where the help is.
+            let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+            FileHandle.standardError.write(Data("parleyd: \(message) (see 'parleyd --help')\n".utf8))
             Foundation.exit(2)
         }
         let configuration: DaemonConfiguration

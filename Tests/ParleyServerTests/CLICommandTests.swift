@@ -67,6 +67,7 @@ import ParleyModel
         let missing = try await parley(base)
         #expect(missing.status == 2)
         #expect(missing.err.contains("--data"), "\(missing.err)")
+        #expect(missing.err.hasPrefix("parley: ") && missing.err.split(separator: "\n").count == 1, "\(missing.err)")
         let appended = try await parley(base + ["--data", "{}", "--json"])
         #expect(try JSONParser.parse(appended.out) == ["position": 1, "duplicate": false])
     }
@@ -110,6 +111,27 @@ import ParleyModel
         #expect(try JSONParser.parse(explicit.out)["events"] == 1)
         let read = try await parley(["read", "--data", directory], environment: ["PARLEY_SERVER": nowhere])
         #expect(read.status == 0 && read.out.split(separator: "\n").count == 1, "\(read.err)")
+    }
+
+    /// Bad usage, whether ArgumentParser finds it or a command does (an option's value that
+    /// cannot be read, an option the query does not take), exits 2 with one line naming it.
+    @Test func badUsageIsOneLineAndExits2() async throws {
+        let usages: [(arguments: [String], says: String)] = [
+            (["frobnicate"], "Unexpected argument 'frobnicate' (see 'parley --help')"),
+            (["read", "--bogus"], "Unknown option '--bogus' (see 'parley read --help')"),
+            (["read", "--limit", "x"], "'--limit <limit>'"),
+            (["import"], "Missing expected argument '<file>' (see 'parley import --help')"),
+            (["support", "sla", "--as-of", "yesterday"], "--as-of: \"yesterday\""),
+            (["support", "sla", "--week", "2026-W10"], "--week: support/sla does not read it"),
+            (["community", "heroes", "--week", "W10"], "--week"),
+            (["policy", "show", "--as-of", "x"], "--as-of"),
+        ]
+        for (arguments, says) in usages {
+            let refused = try await parley(arguments, environment: ["PARLEY_DATA": temporaryPath()])
+            #expect(refused.status == 2, "\(arguments): \(refused.err)")
+            #expect(refused.err.hasPrefix("parley: ") && refused.err.contains(says), "\(arguments): \(refused.err)")
+            #expect(refused.err.split(separator: "\n").count == 1 && refused.out.isEmpty, "\(arguments): \(refused.err)")
+        }
     }
 
     /// The help lists `--server` for the commands that work through a daemon, and not for those

@@ -25,6 +25,9 @@ import Testing
         let listen = try await runParleyd(["--listen", "nowhere"])
         #expect(listen.status == 2)
         #expect(listen.stderr.contains("--listen"))
+        // Bad usage is one line as well, saying where the help is.
+        let unknown = try await runParleyd(["--bogus"])
+        #expect(unknown.status == 2 && unknown.stderr == "parleyd: Unknown option '--bogus' (see 'parleyd --help')\n", "\(unknown.stderr)")
     }
 
     /// One daemon per data directory: a second is refused, naming the first; once the first

@@ -102,6 +102,21 @@ extension CommunityView {
 
     /// `parley community heroes`: the top 10 members by weighted contributions in an ISO week.
     ///
+    /// `text` as an ISO week (`2026-W10`), or an error naming `parameter`.
+    static func week(_ text: String, parameter: String = "week") throws(ViewQueryError) -> ISOWeek {
+        guard let week = ISOWeek(text: text) else {
+            throw ViewQueryError(parameter: parameter, "must be an ISO week YYYY-Www (W01…W52, or W53 in years that have it), got \"\(text)\"")
+        }
+        return week
+    }
+
+    /// Checks that `text` is an ISO week (`2026-W10`), before a query reads anything.
+    ///
+    /// - Throws: ``ViewQueryError`` naming `parameter` when it is not an existing week.
+    public static func checkWeek(_ text: String, parameter: String) throws(ViewQueryError) {
+        _ = try week(text, parameter: parameter)
+    }
+
     /// The week (`q.week`, default the week holding T) runs from Monday 00:00 to the next Monday
     /// 00:00 local time in the community policy's zone; only events with time ≤ T count.
     ///
@@ -113,10 +128,7 @@ extension CommunityView {
         let policy = q.policies.community(at: t)
         let week: ISOWeek
         if let text = q.week {
-            guard let parsed = ISOWeek(text: text) else {
-                throw ViewQueryError(parameter: "week", "must be an ISO week YYYY-Www (W01…W52, or W53 in years that have it), got \"\(text)\"")
-            }
-            week = parsed
+            week = try Self.week(text)
         } else {
             week = ISOWeek(holding: ZoneClock(identifier: policy.timezone).localDay(t))
         }
