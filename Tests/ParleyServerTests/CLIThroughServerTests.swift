@@ -81,6 +81,9 @@ import ParleyModel
         let bad = try await parley(["append", "--stream", "s", "--type", "ticket.opened", "--time", "2026-03-01T00:00:00Z", "--data", #"{"ticket":"t"}"#] + remote)
         #expect(bad.status == 1)
         #expect(bad.err.contains("data.member"), "\(bad.err)")
+        // A conflict reads as it does over the data directory, without the batch's event index.
+        let conflict = try await parley(["append", "--stream", "s", "--type", "note", "--time", "2026-03-01T00:00:00Z", "--data", "{}", "--expected-version", "5"] + remote)
+        #expect(conflict.status == 1 && conflict.err == "parley: expected_version 5 of stream \"s\" does not hold: the stream does not exist yet\n", "\(conflict.err)")
         // A bad line stops a remote import as a local one: the whole batches before it are in,
         // nothing of its own batch is.
         var input = (0..<5).map { #"{"id":"rb\#($0)","stream":"remote-batches","type":"note","time":"2026-03-01T00:00:00Z","data":{}}"# }
