@@ -5,11 +5,13 @@ public import ParleyLog
 /// until the plugin has caught up — a backfill or an audit. Emits are appended directly with
 /// ``EventLog/append(_:)``; the confirmed checkpoint is stored as the daemon would store it.
 ///
-/// The run ends when the plugin has been sent `caught_up`, every emit is answered, and the
-/// plugin has confirmed a checkpoint at least at that position. A plugin that keeps its
-/// checkpoint lower on purpose (it needs older events to rebuild its state after a restart) is
-/// *settled* instead: the runner sends it a webhook (header `x-parley-settle: 1`, in lowercase as every webhook header; empty body)
-/// and ends once the plugin acks it without having emitted anything meanwhile.
+/// The run ends when the plugin has been sent `caught_up`, has confirmed a checkpoint at least
+/// at that position, and has then written nothing for a moment; what it writes until it exits
+/// is still read, so an emit written just after that checkpoint is appended and answered. A
+/// plugin that keeps its checkpoint lower on purpose (it needs older events to rebuild its state
+/// after a restart) is *settled* instead: the runner sends it a webhook (header
+/// `x-parley-settle: 1`, lowercase as every webhook header, and an empty body) and ends once the
+/// plugin acks it without having emitted anything meanwhile.
 public enum OfflinePluginRun {
     /// What a run did.
     public struct Report: Sendable, Equatable {

@@ -167,7 +167,7 @@ extension PluginSession {
         case .nothing:
             break
         case .quiet(let line):
-            endWhenQuiet(since: line)
+            endWhenQuiet(since: line, until: .now + .seconds(Self.quietLimitSeconds))
         case .grace:
             Task { [weak self] in
                 try? await Task.sleep(for: .seconds(Self.settleGraceSeconds))
@@ -185,20 +185,24 @@ extension PluginSession {
 
     /// How long a plugin that confirmed the head must write nothing before an offline run ends.
     static let quietSeconds = 0.2
+    /// How long a plugin that confirmed the head may go on writing before the run ends anyway
+    /// (what it writes until it exits is still read).
+    static let quietLimitSeconds = 2.0
 
     /// Ends the offline session ``quietSeconds`` after line `line` if the plugin wrote nothing
-    /// since; else waits as long again after its latest line.
-    private func endWhenQuiet(since line: Int) {
+    /// since, or once `deadline` has passed; else waits as long again after its latest line.
+    private func endWhenQuiet(since line: Int, until deadline: ContinuousClock.Instant) {
         Task { [weak self] in
             try? await Task.sleep(for: .seconds(Self.quietSeconds))
             guard let self else { return }
+            let expired = ContinuousClock.now >= deadline
             let latest: Int? = self.state.withLock { s in
                 guard !s.finished, s.failure == nil, !s.cancelled else { return nil }
-                if s.lineNumber == line { s.finished = true }
+                if s.lineNumber == line || expired { s.finished = true }
                 return s.lineNumber
             }
             guard let latest else { return }
-            if latest == line { self.finishOffline() } else { self.endWhenQuiet(since: latest) }
+            if latest == line || expired { self.finishOffline() } else { self.endWhenQuiet(since: latest, until: deadline) }
         }
     }
 
