@@ -190,6 +190,36 @@ import ParleyPluginHost
         }
     }
 
+    /// A plugin that confirms the head and then keeps writing (a log line on a timer) does not
+    /// keep the run alive: the runner closes its stdin within seconds.
+    @Test func aPluginThatKeepsWritingAfterTheHeadStillEnds() async throws {
+        try await withTemporaryLog { log, dir in
+            _ = try log.append([comment(1, help: false)])
+            let script = dir.appendingPathComponent("chatty.py").path
+            let ended = dir.appendingPathComponent("ended").path
+            try """
+            #!/usr/bin/env python3
+            import json, os, sys, threading, time
+            def send(m): sys.stdout.write(json.dumps(m) + "\\n"); sys.stdout.flush()
+            def chatter():
+                for _ in range(200):  # 10 s, then it gives up by itself
+                    send({"type": "log", "level": "debug", "message": "still here"}); time.sleep(0.05)
+                open(os.environ["ENDED"], "w").write("gave up"); os._exit(0)
+            for line in sys.stdin:
+                m = json.loads(line)
+                if m["type"] == "hello": send({"type": "hello", "protocol": 1, "subscribe": []})
+                elif m["type"] == "caught_up":
+                    send({"type": "checkpoint", "position": m["position"]})
+                    threading.Thread(target=chatter, daemon=True).start()
+            open(os.environ["ENDED"], "w").write("stdin closed")
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+            let report = try await pluginRun("chatty", data: log.directory, ["--command", script], environment: ["ENDED": ended])
+            #expect(report["checkpoint"] as? Int == 1)
+            #expect(try String(contentsOfFile: ended, encoding: .utf8) == "stdin closed")
+        }
+    }
+
     /// An installed layout: `bin/parley` finds `lib/parley/parley-plugin-NAME`.
     @Test func theNameAloneFindsThePluginInLibParley() async throws {
         try await withTemporaryLog { log, dir in
