@@ -39,6 +39,14 @@ import ParleyPluginHost
         }
     }
 
+    /// Writes an executable script `name` into `dir`; returns its path.
+    static func script(_ name: String, in dir: URL, _ source: String) throws -> String {
+        let path = dir.appendingPathComponent(name).path
+        try source.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
+    }
+
     @Test func runningTwiceAppendsNothingTheSecondTime() async throws {
         try await withTemporaryLog { log, dir in
             _ = try log.append((1...6).map { comment($0, help: $0 % 2 == 1) })
@@ -95,8 +103,7 @@ import ParleyPluginHost
         try await withTemporaryLog { log, dir in
             _ = try log.append([comment(1, help: true)])
             _ = try log.append([NewEvent(stream: "member:m", type: "member.joined", time: Instant(microseconds: 1_780_000_000_000_000), data: ["member": "m"])])
-            let script = dir.appendingPathComponent("confirm-sent.py").path
-            try """
+            let script = try Self.script("confirm-sent.py", in: dir, """
             #!/usr/bin/env python3
             import json, sys
             def send(m): sys.stdout.write(json.dumps(m) + "\\n"); sys.stdout.flush()
@@ -108,8 +115,7 @@ import ParleyPluginHost
                     send({"type": "progress", "done": 1})
                     send({"type": "log", "level": "loud", "message": "handled"})
                     send({"type": "checkpoint", "position": m["event"]["position"]})
-            """.write(toFile: script, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+            """)
             let report = try await pluginRun("confirm-sent", data: log.directory, ["--command", script])
             #expect(report["delivered"] as? Int == 1)
             #expect(report["caught_up"] as? Int == 2)
@@ -123,9 +129,8 @@ import ParleyPluginHost
     @Test func aPluginThatConfirmsTheHeadIsNotSettled() async throws {
         try await withTemporaryLog { log, dir in
             _ = try log.append([comment(1, help: true), comment(2, help: false)])
-            let script = dir.appendingPathComponent("confirm-head.py").path
             let received = dir.appendingPathComponent("received.jsonl").path
-            try """
+            let script = try Self.script("confirm-head.py", in: dir, """
             #!/usr/bin/env python3
             import json, os, sys
             def send(m): sys.stdout.write(json.dumps(m) + "\\n"); sys.stdout.flush()
@@ -136,8 +141,7 @@ import ParleyPluginHost
                 if m["type"] == "hello": send({"type": "hello", "protocol": 1, "subscribe": ["comment.posted"]})
                 elif m["type"] == "caught_up": send({"type": "checkpoint", "position": m["position"]})
                 elif m["type"] == "webhook": send({"type": "ack", "webhook": m["id"]})
-            """.write(toFile: script, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+            """)
             for _ in 0..<2 {
                 let report = try await pluginRun("confirm-head", data: log.directory, ["--command", script], environment: ["RECEIVED": received])
                 #expect(report["held"] as? Bool == false)
@@ -154,9 +158,8 @@ import ParleyPluginHost
     @Test func emitsWrittenRightAfterTheFinalCheckpointAreNotLost() async throws {
         try await withTemporaryLog { log, dir in
             _ = try log.append([comment(1, help: false), comment(2, help: false)])
-            let script = dir.appendingPathComponent("late-emits.py").path
             let received = dir.appendingPathComponent("received.jsonl").path
-            try """
+            let script = try Self.script("late-emits.py", in: dir, """
             #!/usr/bin/env python3
             import json, os, sys
             out = open(os.environ["RECEIVED"], "a")
@@ -175,8 +178,7 @@ import ParleyPluginHost
                         + emit("bad", "ticket:l2", {"member": "m1"})
                         + emit("good2", "ticket:l3", {"ticket": "l3", "member": "m1"}))
                     sys.stdout.flush()
-            """.write(toFile: script, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+            """)
             let output = try await Self.run(
                 try productBinary("parley"), ["plugin", "run", "late", "--data", log.directory, "--command", script, "--json"],
                 environment: ["RECEIVED": received])
@@ -195,9 +197,8 @@ import ParleyPluginHost
     @Test func aPluginThatKeepsWritingAfterTheHeadStillEnds() async throws {
         try await withTemporaryLog { log, dir in
             _ = try log.append([comment(1, help: false)])
-            let script = dir.appendingPathComponent("chatty.py").path
             let ended = dir.appendingPathComponent("ended").path
-            try """
+            let script = try Self.script("chatty.py", in: dir, """
             #!/usr/bin/env python3
             import json, os, sys, threading, time
             def send(m): sys.stdout.write(json.dumps(m) + "\\n"); sys.stdout.flush()
@@ -212,8 +213,7 @@ import ParleyPluginHost
                     send({"type": "checkpoint", "position": m["position"]})
                     threading.Thread(target=chatter, daemon=True).start()
             open(os.environ["ENDED"], "w").write("stdin closed")
-            """.write(toFile: script, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+            """)
             let report = try await pluginRun("chatty", data: log.directory, ["--command", script], environment: ["ENDED": ended])
             #expect(report["checkpoint"] as? Int == 1)
             #expect(try String(contentsOfFile: ended, encoding: .utf8) == "stdin closed")
