@@ -6,10 +6,14 @@ extension TelegramMapping {
     /// The reactions of `message_reaction` as a diff: one `reaction.added` for every reaction
     /// in `new_reaction` but not `old_reaction`, one `reaction.removed` for the reverse.
     func reactions(_ r: Payload, updateID: Int64) throws(PluginProtocolError) -> [NewEvent] {
-        let message = messageKey(chat: try r.integer("chat.id"), message: try r.integer("message_id"))
+        let chat = try r.integer("chat.id")
+        let message = messageKey(chat: chat, message: try r.integer("message_id"))
         // A reaction to a channel post's copy in its discussion group is a reaction to the post.
-        let target = discussions.post(discussedIn: message)?.key ?? message
-        let who = try r.has("user.id") ? r.integer("user.id") : r.integer("actor_chat.id")
+        let discussed = discussions.post(discussedIn: message)
+        let target = discussed?.key ?? message
+        // An anonymous reaction names the chat it was made as (`actor_chat`), not a person.
+        let who = try r.has("user.id")
+            ? member(r.integer("user.id")) : acting(r.integer("actor_chat.id"), in: chat, channel: discussed?.channel)
         let time = try r.unixTime("date")
         let old = r.array("old_reaction").map(Self.reactionName)
         let new = r.array("new_reaction").map(Self.reactionName)
@@ -19,7 +23,7 @@ extension TelegramMapping {
                 events.append(event(
                     id: "tg:reaction:\(updateID):\(type == "reaction.added" ? "added" : "removed"):\(name)",
                     stream: "post:\(target)", type: type, time: time,
-                    data: ["target": .string(target), "member": .string(member(who)), "reaction": .string(name)]
+                    data: ["target": .string(target), "member": .string(who), "reaction": .string(name)]
                 ))
             }
         }
@@ -39,7 +43,8 @@ extension TelegramMapping {
     /// One `poll.voted` per chosen option; a retracted vote (no options) records nothing.
     func pollAnswer(_ a: Payload, time: Instant, updateID: Int64) throws(PluginProtocolError) -> [NewEvent] {
         let poll = "tg-poll-\(try a.string("poll_id"))"
-        let who = try a.has("user.id") ? a.integer("user.id") : a.integer("voter_chat.id")
+        // An anonymous vote names the chat it was cast as (`voter_chat`), not a person.
+        let who = try a.has("user.id") ? member(a.integer("user.id")) : acting(a.integer("voter_chat.id"), in: nil, channel: nil)
         var events: [NewEvent] = []
         for option in a.value("option_ids")?.arrayValue ?? [] {
             guard let index = option.intValue else {
@@ -47,7 +52,7 @@ extension TelegramMapping {
             }
             events.append(event(
                 id: "tg:poll_answer:\(updateID):\(index)", stream: "post:\(poll)", type: "poll.voted", time: time,
-                data: ["post": .string(poll), "member": .string(member(who)), "option": .string(String(index))]
+                data: ["post": .string(poll), "member": .string(who), "option": .string(String(index))]
             ))
         }
         return events

@@ -134,11 +134,18 @@ struct TelegramMapping {
     }
 
     /// Who wrote a group message: the person, or the chat it was sent on behalf of (Telegram
-    /// then puts a stand-in bot in `from`). The group itself (an anonymous admin), the channel
-    /// whose post is discussed and any channel seen posting are the brand.
+    /// then puts a stand-in bot in `from`).
     private func author(_ m: Payload, chat: Int64, post: DiscussionThreads.Post) throws(PluginProtocolError) -> String {
         guard let sender = m.optionalInteger("sender_chat.id") else { return member(try m.integer("from.id")) }
-        let isBrand = sender == chat || sender == post.channel || discussions.brandChannels.contains(sender)
+        return acting(sender, in: chat, channel: post.channel)
+    }
+
+    /// Who acts as the chat `sender` (a message's `sender_chat`, a reaction's `actor_chat`, a
+    /// vote's `voter_chat`) in `chat`: the brand for the group itself (an anonymous admin), for
+    /// `channel` (the channel whose post is discussed) and for any channel seen posting; else
+    /// the chat, as a member.
+    func acting(_ sender: Int64, in chat: Int64?, channel: Int64?) -> String {
+        let isBrand = sender == chat || sender == channel || discussions.brandChannels.contains(sender)
         return isBrand ? "brand" : member(sender)
     }
 

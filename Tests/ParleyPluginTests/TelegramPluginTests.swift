@@ -232,6 +232,17 @@ import ParleyPluginProtocol
         let reaction = #"{"chat": \#(D.group), "message_id": 50, "user": \#(D.person(44)), "date": 1700000200, "old_reaction": [], "new_reaction": [{"type": "emoji", "emoji": "👍"}]}"#
         #expect(try plugin.deliver(D.update(7, "message_reaction", reaction)).event("reaction.added").data["target"] == .string(post))
 
+        // Anonymous reactions name the chat they were made as: the group (an anonymous admin)
+        // and the brand's channel are the brand; someone's own channel is a member.
+        for (update, actor, who) in [(9, D.group, "brand"), (10, D.channel, "brand"), (11, #"{"id": -1003333333333, "title": "Fan", "type": "channel"}"#, "tg:-1003333333333")] {
+            let anonymous = #"{"chat": \#(D.group), "message_id": 50, "actor_chat": \#(actor), "date": 1700000300, "old_reaction": [], "new_reaction": [{"type": "emoji", "emoji": "🔥"}]}"#
+            let added = try plugin.deliver(D.update(update, "message_reaction", anonymous)).event("reaction.added")
+            #expect(added.data["member"] == .string(who) && added.data["target"] == .string(post), "\(added.data)")
+        }
+        // So do anonymous votes: the brand's channel voting is the brand.
+        let vote = #"{"poll_id": "77", "voter_chat": \#(D.channel), "option_ids": [0]}"#
+        #expect(try plugin.deliver(D.update(12, "poll_answer", vote)).event("poll.voted").data["member"] == "brand")
+
         // Bot API before 7.0 names the post in forward_from_chat and forward_from_message_id.
         let legacy = try plugin.deliver(D.update(8, "message", D.comment(61, thread: 60, replyTo: D.copy(60, of: 8, legacy: true), from: D.person(45), text: "Old client")))
         #expect(try legacy.event("comment.posted").data["post"] == "tg--1001111111111-8")
