@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDemo
 import ParleyModel
 import ParleyTestSupport
 import Testing
@@ -14,7 +15,10 @@ import Testing
         #expect(imported.status == 0, "\(imported.err)")
         let original = try Data(contentsOf: URL(fileURLWithPath: directory + "/data.mdb"))
         let pages = original.count / 4096
-        var random = SystemRandomNumberGenerator()
+        // A new seed each run covers more damage over time; a failure names it, and
+        // PARLEY_DAMAGE_SEED=N repeats that run.
+        let seed = ProcessInfo.processInfo.environment["PARLEY_DAMAGE_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
+        var random = SeededGenerator(seed: seed)
         var outcomes: [Int32: Int] = [:]
         var crashesCaught = 0
         for _ in 0..<40 {
@@ -28,12 +32,12 @@ import Testing
             try damaged.write(to: URL(fileURLWithPath: copy + "/data.mdb"))
             let audit = try await offThePool { try CLIThroughServerTests.run(["audit", "verify", "--data", copy, "--json"], stdin: nil, environment: [:]) }
             outcomes[audit.status, default: 0] += 1
-            #expect(audit.status == 0 || audit.status == 1, "byte \(offset): exit \(audit.status)\n\(audit.err.prefix(600))")
+            #expect(audit.status == 0 || audit.status == 1, "seed \(seed), byte \(offset): exit \(audit.status)\n\(audit.err.prefix(600))")
             guard audit.status == 1 else { continue }
             // The audit's answer is the last line: an assertion of LMDB's may print its own first.
             let last = audit.err.split(separator: "\n").last.map(String.init) ?? ""
-            #expect(last.hasPrefix("parley: audit failed"), "byte \(offset): \(audit.err.prefix(600))")
-            #expect(try JSONParser.parse(audit.out)["ok"] == false, "byte \(offset): \(audit.out)")
+            #expect(last.hasPrefix("parley: audit failed"), "seed \(seed), byte \(offset): \(audit.err.prefix(600))")
+            #expect(try JSONParser.parse(audit.out)["ok"] == false, "seed \(seed), byte \(offset): \(audit.out)")
             if audit.err.contains("reading it crashed LMDB") { crashesCaught += 1 }
         }
         // A file that cannot be opened at all fails the audit in the same form.
@@ -46,6 +50,6 @@ import Testing
         #expect(try JSONParser.parse(audit.out)["ok"] == false, "\(audit.out)")
         #expect(audit.err.contains("is truncated"), "\(audit.err)")
         // For the record: how often LMDB crashed and was caught.
-        print("audit verify on 40 damaged copies: exits \(outcomes), LMDB crashes caught \(crashesCaught)")
+        print("audit verify on 40 damaged copies (seed \(seed)): exits \(outcomes), LMDB crashes caught \(crashesCaught)")
     }
 }
