@@ -37,9 +37,7 @@ extension PluginSession {
                 // A well-framed emit with bad events: refuse the batch, keep the plugin.
                 logger.warning("plugin \(configuration.name): line \(number): emit \"\(ref)\" rejected: \(error.message)")
                 state.withLock { $0.emitsRejected += 1 }
-                // The plugin hears what is wrong as an append says it: `event 0: field …`.
-                let context = "message \"emit\": "
-                send(.rejected(ref: ref, error: error.message.hasPrefix(context) ? String(error.message.dropFirst(context.count)) : error.message))
+                send(.rejected(ref: ref, error: error.message))
                 return
             }
             if state.current.hello != nil, error.code == .unknownMessageType || Self.isLogLine(bytes) {

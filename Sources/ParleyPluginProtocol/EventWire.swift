@@ -28,7 +28,8 @@ enum EventWire {
             value = .object(o)
         }
         do { return try NewEvent(json: value) } catch {
-            throw PluginProtocolError(.invalidEvent, "message \"emit\": event \(index): \(error.description)")
+            // As an append names it; the emit (and its ref) is named by whoever reports it.
+            throw PluginProtocolError(.invalidEvent, "event \(index): \(error.description)")
         }
     }
 

@@ -40,12 +40,7 @@ struct AppendCommand: ParsableCommand {
         let position: UInt64
         let duplicate: Bool?
         if let remote = try daemon.remote(globals) {
-            let report: (positions: [UInt64], appended: Int?)
-            do { report = try remote.appendReport([event.json]) } catch var failure as CommandFailure {
-                // One event: the daemon's "event 0: " says nothing here, and the local error lacks it.
-                if failure.message.hasPrefix("event 0: ") { failure.message.removeFirst("event 0: ".count) }
-                throw failure
-            }
+            let report = try remote.appendReport([event.json])
             position = report.positions[0]
             duplicate = report.appended.map { $0 == 0 }
         } else {

@@ -76,11 +76,8 @@ extension ImportCommand {
             let report: (positions: [UInt64], appended: Int?)
             do { report = try remote.appendReport(batch, lines: true) } catch let failure as CommandFailure {
                 // Name the line when the server names the event.
-                var message = ": " + failure.message
-                if failure.message.hasPrefix("event "), let index = Int(failure.message.dropFirst(6).prefix { $0.isNumber }), index < lines.count {
-                    message = " line \(lines[index]): " + failure.message.drop { $0 != ":" }.dropFirst(2)
-                }
-                throw CommandFailure(message: "\(name)\(message) (appended \(appended) events before it)")
+                let place = failure.event.flatMap { $0 < lines.count ? " line \(lines[$0])" : nil } ?? ""
+                throw CommandFailure(message: "\(name)\(place): \(failure.message) (appended \(appended) events before it)")
             }
             // The daemon says how many were new; else count repeated positions as duplicates.
             if let new = report.appended {
@@ -103,18 +100,17 @@ extension ImportCommand {
             number += 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return true }
             read += 1
+            let json: JSONValue
             do {
-                let json = try JSONParser.parse(line)
+                json = try JSONParser.parse(line)
                 _ = try NewEvent(json: json)
-                if batchBytes + line.count + 1 > Self.requestBytes { try flush() }
-                batch.append(json)
-                lines.append(number)
-                batchBytes += line.count + 1
-            } catch let failure as CommandFailure {
-                throw failure
             } catch {
                 throw CommandFailure(message: "\(name) line \(number): \(error) (appended \(appended) events before it)")
             }
+            if batchBytes + line.count + 1 > Self.requestBytes { try flush() }
+            batch.append(json)
+            lines.append(number)
+            batchBytes += line.count + 1
             if batch.count >= batchSize { try flush() }
             return true
         }

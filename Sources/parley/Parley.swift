@@ -161,4 +161,7 @@ func invalidArgument(_ arguments: [[UInt8]]) -> String? {
 struct CommandFailure: Error {
     var message: String
     var status: Int32 = 1
+    /// The event of a batch the failure is about, when a daemon named it (its index from 0;
+    /// `message` then does not repeat it): `import` names the line instead.
+    var event: Int?
 }

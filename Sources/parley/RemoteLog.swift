@@ -49,16 +49,19 @@ struct RemoteLog {
         return Response(status: response?.statusCode ?? 0, body: data ?? Data())
     }
 
-    /// The daemon's error for a failed response, as one sentence.
-    func failure(_ response: Response, context: String = "") -> CommandFailure {
+    /// The daemon's error for a failed response, as one sentence; the event it names (the
+    /// answer's `event`) goes in ``CommandFailure/event``, not in the sentence.
+    func failure(_ response: Response) -> CommandFailure {
         var message = "the server answered \(response.status)"
+        var event: Int?
         if let json = try? JSONParser.parse(Array(response.body)), let error = json["error"]?.stringValue {
             message = error
-            if let event = json["event"]?.intValue, !message.hasPrefix("event \(event):") { message = "event \(event): " + message }
+            event = json["event"]?.intValue.map(Int.init)
+            if let event, message.hasPrefix("event \(event): ") { message.removeFirst("event \(event): ".count) }
         } else if !response.body.isEmpty {
             message += ": " + String(decoding: response.body.prefix(300), as: UTF8.self)
         }
-        return CommandFailure(message: context + message)
+        return CommandFailure(message: message, event: event)
     }
 
     /// Appends one atomic batch; returns the positions.

@@ -93,6 +93,10 @@ import ParleyModel
         #expect(stopped.err.contains("line 6") && stopped.err.contains("data.member") && stopped.err.contains("appended 4 events"), "\(stopped.err)")
         let kept = try await parley(["read", "--stream", "remote-batches"] + remote)
         #expect(kept.out.split(separator: "\n").count == 4, "\(kept.out)")
+        // A conflict only the daemon sees is named by the file's line, not the batch's index.
+        let clash = [input[0].replacingOccurrences(of: "rb0", with: "rc0"), input[1].replacingOccurrences(of: "2026-03-01", with: "2026-04-01")]
+        let conflicted = try await parley(["import", "-"] + remote, stdin: Data(("\n" + clash.joined(separator: "\n") + "\n").utf8))
+        #expect(conflicted.status == 1 && conflicted.err.hasPrefix("parley: stdin line 3: id \"rb1\""), "\(conflicted.err)")
         // A batch of large events goes in several requests rather than over the daemon's
         // 16 MiB limit (20 events of 900 KB in one batch of the default 1,000).
         let text = String(repeating: "x", count: 900_000)
