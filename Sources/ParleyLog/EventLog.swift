@@ -96,20 +96,41 @@ public final class EventLog: Sendable {
         }
     }
 
+    /// The log's tables by name, with their options.
+    static let tableOptions: [String: DatabaseOptions] = [
+        "meta": [], "events": [], "ids": [], "streams": [], "stream_events": [.duplicateKeys, .fixedSizeDuplicates],
+    ]
+
     private static func openTables(_ env: Environment, directory: String) throws -> Tables {
-        // A fresh environment has no named databases; a foreign LMDB file has others.
-        let existing = try env.databaseNames().count
-        let meta = try env.database("meta")
-        let format: String? = try env.read { txn throws(StoreError) in
-            try txn.get(Array("format".utf8), in: meta).map { String(decoding: $0, as: UTF8.self) }
+        func table(_ name: String) throws(StoreError) -> Database { try env.database(name, options: tableOptions[name]!) }
+        let existing = try env.databaseNames()
+        let format: String?
+        if existing.contains("meta") {
+            let meta = try table("meta")
+            format = try env.read { txn throws(StoreError) in
+                try txn.get(Array("format".utf8), in: meta).map { String(decoding: $0, as: UTF8.self) }
+            }
+        } else {
+            format = nil
         }
+        if format == nil {
+            // A new log. Its tables are made one commit each, then the format record: a process
+            // killed on the way leaves some of them, empty, for this one to go on with. Any
+            // other LMDB file is refused as it is, before a table is made in it.
+            let foreign = LogError(code: .notALog, message: "\(directory)/data.mdb is an LMDB file but not a Parley log (no format record)")
+            for name in existing {
+                guard tableOptions[name] != nil else { throw foreign }
+                let db = try table(name)
+                guard try env.read({ txn throws(StoreError) in try txn.count(db) }) == 0 else { throw foreign }
+            }
+        }
+        let tables = Tables(
+            meta: try table("meta"), events: try table("events"), ids: try table("ids"), streams: try table("streams"),
+            streamEvents: try table("stream_events"))
         switch format {
         case nil:
-            guard existing == 0 else {
-                throw LogError(code: .notALog, message: "\(directory)/data.mdb is an LMDB file but not a Parley log (no format record)")
-            }
             try env.write { txn throws(StoreError) in
-                try txn.put(Array("format".utf8), Array(String(formatVersion).utf8), in: meta)
+                try txn.put(Array("format".utf8), Array(String(formatVersion).utf8), in: tables.meta)
             }
         case let f?:
             guard let v = Int(f) else { throw LogError(code: .notALog, message: "\(directory) has an unreadable format record \"\(f)\"") }
@@ -117,12 +138,7 @@ public final class EventLog: Sendable {
                 throw LogError(code: .newerFormat, message: "\(directory) was written by a newer Parley (format \(v); this build reads format \(formatVersion))")
             }
         }
-        return Tables(
-            meta: meta,
-            events: try env.database("events"),
-            ids: try env.database("ids"),
-            streams: try env.database("streams"),
-            streamEvents: try env.database("stream_events", options: [.duplicateKeys, .fixedSizeDuplicates]))
+        return tables
     }
 
     /// The position of the last event, 0 when the log is empty.

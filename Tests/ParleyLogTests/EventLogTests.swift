@@ -321,6 +321,44 @@ import ParleyModel
         #expect { _ = try EventLog(directory: temporaryPath(), create: false) } throws: { ($0 as! LogError).code == .notALog }
     }
 
+    /// A new log is made in several commits (its tables, then its format record): a process
+    /// killed between them must leave a directory the next one takes up, not one it refuses.
+    @Test func takesUpALogWhoseCreationWasCutShort() throws {
+        for tables in [["meta"], ["meta", "events", "ids"]] {
+            let directory = temporaryPath()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            do {
+                let env = try Environment(path: directory)
+                for name in tables { _ = try env.database(name) }
+            }
+            let log = try EventLog(directory: directory)
+            #expect(try log.head() == 0)
+            #expect(try log.append([note("s", id: "e1")]).positions == [1])
+            if case .failure(let failure) = try log.verify() { Issue.record("verify: \(failure)") }
+        }
+    }
+
+    /// An LMDB file that is not a log (other tables, or Parley's holding data but no format
+    /// record) is refused as it is: opening it adds no table.
+    @Test func refusesAnotherProgramsLMDBFileAndLeavesItAlone() throws {
+        for (name, key) in [("notes", "a note"), ("events", "not an event")] {
+            let directory = temporaryPath()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            do {
+                let env = try Environment(path: directory)
+                let db = try env.database(name)
+                try env.write { txn throws(StoreError) in try txn.put(Array(key.utf8), Array("x".utf8), in: db) }
+            }
+            #expect { _ = try EventLog(directory: directory) } throws: { error in
+                let error = error as! LogError
+                return error.code == .notALog && error.message.contains("data.mdb is an LMDB file but not a Parley log")
+            }
+            #expect(try Environment(path: directory).databaseNames() == [name])
+        }
+    }
+
     @Test func refusesADataFileCutShortOrEmptied() throws {
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
