@@ -46,7 +46,7 @@ final class PluginChild: @unchecked Sendable {
         for key in ["PATH", "HOME", "LANG", "TZ"] { environment[key] = host[key] }
         environment.merge(configuration.environment) { _, mine in mine }
         process.environment = environment
-        let input = Pipe(), output = Pipe(), errors = Pipe()
+        let input = ProcessLaunch.pipe(), output = ProcessLaunch.pipe(), errors = ProcessLaunch.pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
@@ -65,13 +65,16 @@ final class PluginChild: @unchecked Sendable {
         }
         self.process = process
         pid = process.processIdentifier
-        writer = LineWriter(descriptor: dup(input.fileHandleForWriting.fileDescriptor))
+        // Kept close-on-exec (unlike `dup`'s copies): a plugin started later must not hold this
+        // one's input open, or this one would never see the end of it.
+        func keep(_ handle: FileHandle) -> Int32 { fcntl(handle.fileDescriptor, F_DUPFD_CLOEXEC, 0) }
+        writer = LineWriter(descriptor: keep(input.fileHandleForWriting))
         try? input.fileHandleForWriting.close()
         let (stream, continuation) = AsyncStream.makeStream(of: Output.self)
         lines = stream
-        let outFD = dup(output.fileHandleForReading.fileDescriptor)
+        let outFD = keep(output.fileHandleForReading)
         try? output.fileHandleForReading.close()
-        let errFD = dup(errors.fileHandleForReading.fileDescriptor)
+        let errFD = keep(errors.fileHandleForReading)
         try? errors.fileHandleForReading.close()
         let limit = configuration.maxLineBytes
         let stopped = self.stoppedReading

@@ -42,7 +42,7 @@ import ParleyTestSupport
             ]
             process.environment = ["PATH": URL(fileURLWithPath: productPath("parley")).deletingLastPathComponent().path]
             process.currentDirectoryURL = URL(fileURLWithPath: scratch)
-            let out = Pipe(), err = Pipe()
+            let out = ProcessLaunch.pipe(), err = ProcessLaunch.pipe()
             process.standardOutput = out
             process.standardError = err
             try ProcessLaunch.run(process)

@@ -38,7 +38,7 @@ private func runProductBlocking(_ name: String, _ arguments: [String], stdin: Da
     let process = Process()
     process.executableURL = URL(fileURLWithPath: productPath(name))
     process.arguments = arguments
-    let out = Pipe(), err = Pipe(), input = Pipe()
+    let out = ProcessLaunch.pipe(), err = ProcessLaunch.pipe(), input = ProcessLaunch.pipe()
     process.standardOutput = out
     process.standardError = err
     process.standardInput = input

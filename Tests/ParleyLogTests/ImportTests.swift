@@ -42,7 +42,7 @@ import Testing
     /// quiet for `inputQuiet`, not when the input ends.
     @Test func aSlowInputIsCommittedWithoutWaitingForItsEnd() throws {
         try withTemporaryLog(initialMapSize: 16 << 20) { log, _ in
-            let pipe = Pipe()
+            let pipe = ProcessLaunch.pipe()
             var importer = LogImporter(log: log)
             importer.batchSize = 2
             importer.batchesPerCommit = 3

@@ -28,7 +28,7 @@ import ParleyPluginHost
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, mine in mine }
-            let out = Pipe(), err = Pipe()
+            let out = ProcessLaunch.pipe(), err = ProcessLaunch.pipe()
             process.standardOutput = out
             process.standardError = err
             try ProcessLaunch.run(process)
@@ -42,8 +42,7 @@ import ParleyPluginHost
     /// Writes an executable script `name` into `dir`; returns its path.
     static func script(_ name: String, in dir: URL, _ source: String) throws -> String {
         let path = dir.appendingPathComponent(name).path
-        try source.write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        try ScriptPlugin.writeExecutable(source, to: path)
         return path
     }
 

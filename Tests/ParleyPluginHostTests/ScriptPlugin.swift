@@ -1,4 +1,5 @@
 import Foundation
+import ParleyModel
 
 /// A plugin written in Python at test time: one script whose behaviour is chosen with the
 /// environment variable `MODE`, recording what it receives as JSON Lines in the file `OUT`.
@@ -69,10 +70,17 @@ enum ScriptPlugin {
     /// The script written to `directory`, with the python3 found on PATH in its first line.
     static func write(to directory: URL) throws -> String {
         let path = directory.appendingPathComponent("plugin.py").path
-        let text = "#!\(python3())\n" + source + "\n"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        try writeExecutable("#!\(python3())\n" + source + "\n", to: path)
         return path
+    }
+
+    /// Writes `text` to an executable file at `path` while no process starts: a child started
+    /// meanwhile would hold the file open for writing, and running it would fail (text file busy).
+    static func writeExecutable(_ text: String, to path: String) throws {
+        try ProcessLaunch.whileNoneStarts {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        }
     }
 
     /// The python3 interpreter: the first on PATH that is not a shell shim, else /usr/bin/python3.

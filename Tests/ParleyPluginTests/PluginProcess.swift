@@ -20,9 +20,9 @@ struct PluginProcessError: Error, CustomStringConvertible {
 final class PluginProcess {
     let name: String
     private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private let errors = Pipe()
+    private let input = ProcessLaunch.pipe()
+    private let output = ProcessLaunch.pipe()
+    private let errors = ProcessLaunch.pipe()
     private var buffer: [UInt8] = []
     private var stderrText = ""
     private var syncs = 0

@@ -167,7 +167,7 @@ import ParleyModel
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: "/bin/sh")
                 process.arguments = ["-c", script, parley, directory]
-                let err = Pipe()
+                let err = ProcessLaunch.pipe()
                 process.standardError = err
                 try ProcessLaunch.run(process)
                 let text = err.fileHandleForReading.readDataToEndOfFile()

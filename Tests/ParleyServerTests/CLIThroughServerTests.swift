@@ -17,7 +17,7 @@ import ParleyModel
         process.executableURL = URL(fileURLWithPath: DaemonProcess.executable).deletingLastPathComponent().appendingPathComponent("parley")
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe(), input = Pipe()
+        let out = ProcessLaunch.pipe(), err = ProcessLaunch.pipe(), input = ProcessLaunch.pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input

@@ -12,7 +12,7 @@ final class DaemonProcess: @unchecked Sendable {
     let directory: String
     let configPath: String
     private(set) var port = 0
-    private let stdout = Pipe()
+    private let stdout = ProcessLaunch.pipe()
     /// Where standard error goes: a file, which never fills up as a pipe nobody reads would.
     private let stderrPath: String
 
@@ -126,8 +126,8 @@ private func runParleydBlocking(_ arguments: [String], seconds: Double) throws -
     let process = Process()
     process.executableURL = URL(fileURLWithPath: DaemonProcess.executable)
     process.arguments = arguments
-    let err = Pipe()
-    let out = Pipe()
+    let err = ProcessLaunch.pipe()
+    let out = ProcessLaunch.pipe()
     process.standardError = err
     process.standardOutput = out
     try ProcessLaunch.run(process)

@@ -82,7 +82,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputFile))
-        let output = Pipe()
+        let output = ProcessLaunch.pipe()
         process.standardOutput = output
         process.standardError = output
         try ProcessLaunch.run(process)
