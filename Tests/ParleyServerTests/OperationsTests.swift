@@ -1,4 +1,5 @@
 import Foundation
+import ParleyLog
 import ParleyModel
 import NIOHTTP1
 import Logging
@@ -66,6 +67,50 @@ import Testing
                 #expect(served, "ops/prometheus/alerts.yml reads \(name), which /metrics does not serve")
             }
         }
+    }
+
+    /// `ops/backup`: a copy that `audit verify` passed, under a name of its own; the newest
+    /// `PARLEY_BACKUP_KEEP` kept; nothing left behind by a backup that fails or a bad setting.
+    @Test func opsBackupKeepsTheNewestVerifiedCopies() async throws {
+        let data = temporaryPath(), root = temporaryPath(), stranger = temporaryPath()
+        defer { for path in [data, root, stranger] { try? FileManager.default.removeItem(atPath: path) } }
+        let script = Self.repository + "/ops/backup"
+        let parley = URL(fileURLWithPath: DaemonProcess.executable).deletingLastPathComponent().appendingPathComponent("parley").path
+        let append = { (ticket: String) async throws in
+            let line = try await runProgram(parley, ["append", "--data", data, "--stream", "ticket:\(ticket)", "--type", "ticket.opened",
+                "--time", "2026-03-02T09:00:00Z", "--data", #"{"ticket":"\#(ticket)","member":"m1"}"#])
+            #expect(line.status == 0, "\(line.stderr)")
+        }
+        func backups() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: root).sorted() }
+        func head(of backup: String) throws -> UInt64 { try EventLog(directory: root + "/" + backup, create: false).head() }
+
+        try await append("t1")
+        let first = try await runProgram(script, [data, root], environment: ["PARLEY_BIN": parley, "PARLEY_BACKUP_KEEP": "1"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let afterFirst = try backups()
+        #expect(afterFirst.count == 1, "\(afterFirst)")
+        let firstName = try #require(afterFirst.first)
+        #expect(firstName.hasPrefix("parley-") && firstName.hasSuffix("Z"), "\(firstName)")
+        #expect(first.stdout.hasSuffix("ops/backup: \(root)/\(firstName)\n"), "\(first.stdout)")
+        // The log alone: the index `audit verify` built in the copy is not kept.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/" + firstName).contains("views") == false)
+        #expect(try head(of: firstName) == 1)
+
+        try await append("t2")
+        let second = try await runProgram(script, [data, root], environment: ["PARLEY_BIN": parley, "PARLEY_BACKUP_KEEP": "1"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let kept = try backups()
+        #expect(kept.count == 1 && kept != [firstName], "\(kept)")
+        #expect(try head(of: kept[0]) == 2)
+
+        // A directory that is not a log, and a setting that keeps nothing: refused, nothing written.
+        try FileManager.default.createDirectory(atPath: stranger, withIntermediateDirectories: true)
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: stranger + "/notes.txt"))
+        let failed = try await runProgram(script, [stranger, root], environment: ["PARLEY_BIN": parley])
+        #expect(failed.status != 0 && failed.stderr.contains("not a Parley data directory"), "\(failed.stderr)")
+        let refused = try await runProgram(script, [data, root], environment: ["PARLEY_BIN": parley, "PARLEY_BACKUP_KEEP": "0"])
+        #expect(refused.status == 2 && refused.stderr.contains("PARLEY_BACKUP_KEEP"), "\(refused.stderr)")
+        #expect(try backups() == kept)
     }
 
     /// The repository's root, from this file's path.
