@@ -52,11 +52,12 @@ public final class Environment: @unchecked Sendable {
         guard let env else { throw StoreError(code: .other, message: "cannot create an LMDB environment") }
         do throws(StoreError) {
             try check(mdb_env_set_maxdbs(env, MDB_dbi(maxDatabases)), "cannot set max databases")
-            try check(mdb_env_set_maxreaders(env, 1022), "cannot set max readers")
+            try check(mdb_env_set_maxreaders(env, UInt32(Self.maxReaders)), "cannot set max readers")
             let fileSize = (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int) ?? 0
             var mapSize = initialMapSize
             while mapSize < fileSize * 2 { mapSize *= 2 }
             try check(mdb_env_set_mapsize(env, mapSize), "cannot set the map size")
+            try Self.allocateLockFile(path)
             try check(mdb_env_open(env, path, UInt32(MDB_NOTLS), 0o644), "cannot open the data directory \(path)")
             try Self.checkLength(env, path: path)
         } catch {
@@ -70,6 +71,27 @@ public final class Environment: @unchecked Sendable {
     }
 
     deinit { mdb_env_close(env) }
+
+    /// Reader slots in the lock file.
+    static let maxReaders = 1022
+
+    /// Claims the blocks of the lock file before LMDB opens it. LMDB sizes the file with
+    /// ftruncate and writes it through a mapping, so on a full disk its first write to a hole
+    /// killed the process with SIGBUS (`parley append` to a new directory, `parley stats`
+    /// building the views' index); now a full disk is an error here. The size is LMDB's: a
+    /// 64-byte slot per reader after the first, and a 192-byte header. A directory this process
+    /// may not write is left to LMDB, which says what is wrong.
+    private static func allocateLockFile(_ path: String) throws(StoreError) {
+        #if os(Linux)
+        let fd = open(path + "/lock.mdb", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let rc = posix_fallocate(fd, 0, off_t((maxReaders - 1) * 64 + 192))
+        guard rc == 0 || rc == EOPNOTSUPP || rc == EINVAL else {
+            throw StoreError(status: rc, operation: "cannot open the data directory \(path): cannot allocate its lock file lock.mdb")
+        }
+        #endif
+    }
 
     /// Refuses a data file shorter than its pages: LMDB maps the file without checking its
     /// length, and a read past its end (a copy cut short, a truncated file) kills the process

@@ -339,6 +339,21 @@ import ParleyModel
         }
     }
 
+    /// LMDB sizes its lock file with ftruncate and writes it through a mapping: a lock file
+    /// with holes made on a full disk killed the process with SIGBUS (`parley append` to a new
+    /// directory, `parley stats` building the views' index). Its blocks are claimed first, so
+    /// that a full disk is an error at open instead.
+    @Test func theLockFileHasNoHoles() throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = try EventLog(directory: directory)
+        _ = try log.append([note("s")])
+        var info = stat()
+        #expect(stat(directory + "/lock.mdb", &info) == 0)
+        #expect(info.st_size >= 65_536)
+        #expect(Int(info.st_blocks) * 512 >= Int(info.st_size), "lock.mdb: \(info.st_blocks) blocks of 512 bytes for \(info.st_size) bytes")
+    }
+
     /// An LMDB file that is not a log (other tables, or Parley's holding data but no format
     /// record) is refused as it is: opening it adds no table.
     @Test func refusesAnotherProgramsLMDBFileAndLeavesItAlone() throws {
