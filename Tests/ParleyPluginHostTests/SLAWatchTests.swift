@@ -37,6 +37,9 @@ import ParleyTestSupport
                 try await eventually("two escalations") { try escalations().count == 2 }
                 try await Task.sleep(for: .milliseconds(300))  // several more ticks
                 #expect(try escalations().count == 2)
+                // Emitted, not only stored: an escalation sent again has the same id and time,
+                // and the log would keep it once as a duplicate.
+                #expect(host.status.eventsEmitted == 2, "the plugin escalated again on later ticks")
             }
             let found = try escalations()
             #expect(found.map(\.id).sorted() == ["sla-watch:late:escalated", "sla-watch:soon:escalated"])
@@ -51,6 +54,7 @@ import ParleyTestSupport
             try await withRunningHost(again) {
                 try await eventually("the restarted plugin caught up") { again.status.caughtUp }
                 try await Task.sleep(for: .milliseconds(300))
+                #expect(again.status.eventsEmitted == 0, "the restarted plugin did not recognise its own escalations")
             }
             #expect(try escalations().count == 2)
             #expect(again.status.emitsRejected == 0)
@@ -80,6 +84,8 @@ import ParleyTestSupport
             let again = try makeHost(configuration, log: log, committer: committer, logs: LogRecorder())
             try await withRunningHost(again) {
                 try await eventually("the escalation") { try log.read(type: "ticket.escalated").count == 1 }
+                try await Task.sleep(for: .milliseconds(300))  // several more ticks
+                #expect(again.status.eventsEmitted == 1, "the plugin escalated again on later ticks")
             }
             #expect(try log.read(type: "ticket.escalated").first?.data["reason"] == "sla_due_soon")
         }

@@ -110,6 +110,11 @@ import Testing
         try await http.shutdown()
         let count = try await Self.checkDurable(directory, acknowledged)
         #expect(count > 0)
+        // Finished, not refused: an append the daemon had taken in is answered 201. (One it
+        // never took in ends in a connection error, which the clients cannot tell apart from
+        // a dropped one.)
+        let refused = await acknowledged.refused
+        #expect(refused == 0, "\(refused) appends in flight at SIGTERM were refused instead of finished")
     }
 
     @Test func kill9LosesNothingAcknowledgedAndTheViewsEqualAReplay() async throws {
