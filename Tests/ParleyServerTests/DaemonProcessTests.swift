@@ -55,14 +55,15 @@ import Testing
         }
     }
 
-    /// Clients posting batches until they fail; records every 201.
+    /// Clients posting batches, each to a new stream (so that streams keep being created), until
+    /// they fail; records every 201.
     static func hammer(_ base: String, clients: Int, acknowledged: Acknowledged, http: HTTPClient) async {
         await withTaskGroup(of: Void.self) { group in
             for client in 0..<clients {
                 group.addTask {
                     for request in 0..<10_000 {
                         let ids = (0..<(1 + request % 4)).map { "c\(client)-r\(request)-e\($0)" }
-                        let body = "[" + ids.map { "{\"id\":\"\($0)\",\"stream\":\"ticket:c\(client)\",\"type\":\"ticket.opened\",\"time\":\"2026-03-02T09:00:00Z\",\"data\":{\"ticket\":\"c\(client)-\(request)\",\"member\":\"m\(client)\"}}" }.joined(separator: ",") + "]"
+                        let body = "[" + ids.map { "{\"id\":\"\($0)\",\"stream\":\"ticket:c\(client)-\(request)\",\"type\":\"ticket.opened\",\"time\":\"2026-03-02T09:00:00Z\",\"data\":{\"ticket\":\"c\(client)-\(request)\",\"member\":\"m\(client)\"}}" }.joined(separator: ",") + "]"
                         var post = HTTPClientRequest(url: base + "/v1/events")
                         post.method = .POST
                         post.headers.add(name: "Authorization", value: "Bearer \(TestTokens.admin)")
@@ -115,6 +116,46 @@ import Testing
         // a dropped one.)
         let refused = await acknowledged.refused
         #expect(refused == 0, "\(refused) appends in flight at SIGTERM were refused instead of finished")
+    }
+
+    /// The CLI appends to the data directory while the daemon takes appends too (`surfaces.md`:
+    /// LMDB serves many readers beside one writer): every event of both is kept in one chain,
+    /// and the daemon's views take in the CLI's events as well as its own.
+    @Test func theCLIAppendsBesideABusyDaemon() async throws {
+        let directory = temporaryPath(), input = temporaryPath() + ".jsonl"
+        defer { for path in [directory, input] { try? FileManager.default.removeItem(atPath: path) } }
+        // 300 tickets, each answered by staff: the daemon's clients open tickets nobody answers.
+        var lines: [String] = []
+        for i in 0..<300 {
+            lines.append(#"{"id":"cli-o\#(i)","stream":"ticket:cli\#(i)","type":"ticket.opened","time":"2026-03-02T09:00:00Z","data":{"ticket":"cli\#(i)","member":"m1"}}"#)
+            lines.append(#"{"id":"cli-r\#(i)","stream":"ticket:cli\#(i)","type":"ticket.replied","time":"2026-03-02T09:05:00Z","data":{"ticket":"cli\#(i)","by":"s1","staff":true}}"#)
+        }
+        try lines.joined(separator: "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let parley = URL(fileURLWithPath: DaemonProcess.executable).deletingLastPathComponent().appendingPathComponent("parley").path
+
+        let daemon = try await DaemonProcess.start(directory: directory)
+        let http = makeHTTPClient()
+        let acknowledged = Acknowledged()
+        async let load: Void = Self.hammer(daemon.base, clients: 8, acknowledged: acknowledged, http: http)
+        await acknowledged.waitFor(100)
+        let imported = try await runProgram(parley, ["import", input, "--data", directory, "--json", "--batch-size", "50"])
+        #expect(imported.status == 0 && imported.stdout.contains(#""appended":600"#), "\(imported.stderr)")
+        // A query waits for the views to hold what the log held on arrival, the CLI's events too.
+        var query = HTTPClientRequest(url: daemon.base + "/v1/views/support/sla")
+        query.headers.add(name: "Authorization", value: "Bearer \(TestTokens.admin)")
+        let response = try await http.execute(query, timeout: .seconds(10))
+        let body = try JSONParser.parse(Array(buffer: try await response.body.collect(upTo: 1 << 20)))
+        #expect(response.status.code == 200)
+        #expect(body.objectValue?["first_response"]?.objectValue?["count"] == .int(300), "\(body)")
+        daemon.signal(SIGTERM)
+        await load
+        #expect(await daemon.exit().status == 0)
+        try await http.shutdown()
+
+        let count = try await Self.checkDurable(directory, acknowledged)
+        let log = try EventLog(directory: directory, create: false)
+        #expect(try log.head() == UInt64(count + 600))
+        #expect(try log.read(from: 1, limit: 1_000_000).filter { $0.id.hasPrefix("cli-") }.count == 600)
     }
 
     @Test func kill9LosesNothingAcknowledgedAndTheViewsEqualAReplay() async throws {
