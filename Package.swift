@@ -174,7 +174,7 @@ let package = Package(
         .testTarget(name: "ParleyModelTests", dependencies: ["ParleyModel"], swiftSettings: strict),
         // What several test targets need: temporary paths, waits off the cooperative pool, a log recorder.
         .target(
-            name: "ParleyTestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/ParleyTestSupport",
+            name: "ParleyTestSupport", dependencies: ["ParleyModel", .product(name: "Logging", package: "swift-log")], path: "Tests/ParleyTestSupport",
             swiftSettings: strict),
         .testTarget(
             name: "ParleyLogTests", dependencies: ["ParleyLog", "ParleyModel", "ParleyStore", "ParleyDemo", "ParleyTestSupport"],

@@ -31,22 +31,6 @@ func productPath(_ name: String) -> String {
 /// Runs a built product and returns its exit status and output.
 @discardableResult
 func runProduct(_ name: String, _ arguments: [String], stdin: Data? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
-    try await offThePool { try runProductBlocking(name, arguments, stdin: stdin) }
-}
-
-private func runProductBlocking(_ name: String, _ arguments: [String], stdin: Data?) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: productPath(name))
-    process.arguments = arguments
-    let out = ProcessLaunch.pipe(), err = ProcessLaunch.pipe(), input = ProcessLaunch.pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try ProcessLaunch.run(process)
-    if let stdin { input.fileHandleForWriting.write(stdin) }
-    try input.fileHandleForWriting.close()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    let run = try await runProgram(productPath(name), arguments, stdin: stdin)
+    return (run.status, run.output, run.stderr)
 }

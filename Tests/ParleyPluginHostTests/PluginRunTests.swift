@@ -9,34 +9,14 @@ import ParleyPluginHost
 @Suite struct PluginRunTests {
     /// Runs `parley plugin run NAME --data DIR --json …` and returns its JSON report.
     func pluginRun(_ name: String, data: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> [String: Any] {
-        let output = try await Self.run(try productBinary("parley"), ["plugin", "run", name, "--data", data, "--json"] + arguments, environment: environment)
+        let output = try await runProgram(try productBinary("parley"), ["plugin", "run", name, "--data", data, "--json"] + arguments, environment: environment)
         guard output.status == 0 else {
             throw FixtureError(description: "parley plugin run \(name) exited \(output.status): \(output.stderr)")
         }
         guard let report = try JSONSerialization.jsonObject(with: output.stdout) as? [String: Any] else {
-            throw FixtureError(description: "parley plugin run printed no JSON object: \(String(decoding: output.stdout, as: UTF8.self))")
+            throw FixtureError(description: "parley plugin run printed no JSON object: \(output.output)")
         }
         return report
-    }
-
-    /// Runs `executable` with `arguments` to its exit, on a thread of its own: a run lasts up to
-    /// seconds, and blocking the cooperative pool meanwhile starves the in-process daemons of
-    /// other tests (see `offThePool`).
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]) async throws -> (status: Int32, stdout: Data, stderr: String) {
-        try await offThePool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, mine in mine }
-            let out = ProcessLaunch.pipe(), err = ProcessLaunch.pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try ProcessLaunch.run(process)
-            let stdout = out.fileHandleForReading.readDataToEndOfFile()
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, stdout, stderr)
-        }
     }
 
     /// Writes an executable script `name` into `dir`; returns its path.
@@ -70,7 +50,7 @@ import ParleyPluginHost
             _ = try log.append([event("note", stream: "misc:1", id: "helpbot:c1", time: "2026-03-02T08:00:00Z", [:]), comment(1, help: true), comment(2, help: true)])
             let script = try ScriptPlugin.write(to: dir)
             let env = ["OUT": dir.appendingPathComponent("out.jsonl").path, "MODE": "good"]
-            let output = try await Self.run(
+            let output = try await runProgram(
                 try productBinary("parley"), ["plugin", "run", "helpbot", "--data", log.directory, "--command", script, "--json"], environment: env)
             #expect(output.status == 1, "\(output.stderr)")
             let report = try JSONSerialization.jsonObject(with: output.stdout) as? [String: Any]
@@ -87,10 +67,10 @@ import ParleyPluginHost
             try "import sys\n".write(toFile: script, atomically: true, encoding: .utf8)
             for (mode, reason) in [(0o644, "it is not executable"), (0o755, "it is neither a program nor a script that starts with a #! line")] {
                 try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: script)
-                let run = try await Self.run(try productBinary("parley"), ["plugin", "run", "p", "--data", log.directory, "--command", script], environment: [:])
+                let run = try await runProgram(try productBinary("parley"), ["plugin", "run", "p", "--data", log.directory, "--command", script], environment: [:])
                 #expect(run.status == 1 && run.stderr.contains("cannot start \(script): \(reason)"), "\(run.stderr)")
             }
-            let missing = try await Self.run(try productBinary("parley"), ["plugin", "run", "p", "--data", log.directory, "--command", dir.appendingPathComponent("nothing").path], environment: [:])
+            let missing = try await runProgram(try productBinary("parley"), ["plugin", "run", "p", "--data", log.directory, "--command", dir.appendingPathComponent("nothing").path], environment: [:])
             #expect(missing.status == 1 && missing.stderr.contains("there is no such file"), "\(missing.stderr)")
         }
     }
@@ -178,7 +158,7 @@ import ParleyPluginHost
                         + emit("good2", "ticket:l3", {"ticket": "l3", "member": "m1"}))
                     sys.stdout.flush()
             """)
-            let output = try await Self.run(
+            let output = try await runProgram(
                 try productBinary("parley"), ["plugin", "run", "late", "--data", log.directory, "--command", script, "--json"],
                 environment: ["RECEIVED": received])
             // The rejected emit fails the run, after the other two were appended.
@@ -230,7 +210,7 @@ import ParleyPluginHost
             try fm.copyItem(atPath: try productBinary("parley"), toPath: bin.appendingPathComponent("parley").path)
             let plugin = lib.appendingPathComponent("parley-plugin-helpbot").path
             try fm.copyItem(atPath: try ScriptPlugin.write(to: dir), toPath: plugin)
-            let output = try await Self.run(
+            let output = try await runProgram(
                 bin.appendingPathComponent("parley").path, ["plugin", "run", "helpbot", "--data", log.directory, "--json"],
                 environment: ["OUT": dir.appendingPathComponent("out.jsonl").path, "MODE": "good"])
             #expect(output.status == 0, "\(output.stderr)")
@@ -261,7 +241,7 @@ import ParleyPluginHost
                       source: "telegram", ["post": "tg-poll-9", "member": "tg:5", "option": "0"]),
                 comment(2, help: false),
             ])
-            let output = try await Self.run(try productBinary("parley"), ["plugin", "run", "telegram", "--data", log.directory, "--json"], environment: [:])
+            let output = try await runProgram(try productBinary("parley"), ["plugin", "run", "telegram", "--data", log.directory, "--json"], environment: [:])
             #expect(output.status == 0, "\(output.stderr)")
             let report = try JSONSerialization.jsonObject(with: output.stdout) as? [String: Any]
             #expect(report?["held"] as? Bool == true && report?["checkpoint"] as? Int == 1, "\(String(decoding: output.stdout, as: UTF8.self))")
@@ -295,7 +275,7 @@ import ParleyPluginHost
             let config = dir.appendingPathComponent("parley.yaml").path
             for (name, yaml, message) in cases {
                 try yaml.write(toFile: config, atomically: false, encoding: .utf8)
-                let output = try await Self.run(
+                let output = try await runProgram(
                     try productBinary("parley"), ["plugin", "run", name, "--data", log.directory, "--config", config], environment: [:])
                 #expect(output.status == 1)
                 #expect(output.stderr.contains(message), "\(output.stderr)")

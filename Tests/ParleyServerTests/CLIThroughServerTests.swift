@@ -13,20 +13,9 @@ import ParleyModel
     }
 
     static func run(_ arguments: [String], stdin: Data?, environment: [String: String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: DaemonProcess.executable).deletingLastPathComponent().appendingPathComponent("parley")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = ProcessLaunch.pipe(), err = ProcessLaunch.pipe(), input = ProcessLaunch.pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try ProcessLaunch.run(process)
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let parley = URL(fileURLWithPath: DaemonProcess.executable).deletingLastPathComponent().appendingPathComponent("parley").path
+        let run = try runProgramBlocking(parley, arguments, stdin: stdin, environment: environment)
+        return (run.status, run.output, run.stderr)
     }
 
     @Test func importAndQueriesThroughTheServerMatchTheDirectory() async throws {

@@ -119,33 +119,8 @@ final class DaemonProcess: @unchecked Sendable {
 /// after `seconds` is killed (status SIGKILL), so that a test of a command that should end
 /// fails instead of hanging.
 func runParleyd(_ arguments: [String], seconds: Double = 30) async throws -> (status: Int32, stderr: String, stdout: String) {
-    try await runProgram(DaemonProcess.executable, arguments, seconds: seconds)
-}
-
-/// Runs `executable` as ``runParleyd(_:seconds:)`` runs `parleyd`, with `environment` added to
-/// this process's.
-func runProgram(
-    _ executable: String, _ arguments: [String], environment: [String: String] = [:], seconds: Double = 30
-) async throws -> (status: Int32, stderr: String, stdout: String) {
-    try await offThePool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, mine in mine }
-        let err = ProcessLaunch.pipe()
-        let out = ProcessLaunch.pipe()
-        process.standardError = err
-        process.standardOutput = out
-        try ProcessLaunch.run(process)
-        let pid = process.processIdentifier
-        let deadline = DispatchWorkItem { kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: deadline)
-        defer { deadline.cancel() }
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text, output)
-    }
+    let run = try await runProgram(DaemonProcess.executable, arguments, seconds: seconds)
+    return (run.status, run.stderr, run.output)
 }
 
 /// The answers that came back 201: each acknowledged event's id and position.

@@ -139,7 +139,7 @@ import Testing
         async let load: Void = Self.hammer(daemon.base, clients: 8, acknowledged: acknowledged, http: http)
         await acknowledged.waitFor(100)
         let imported = try await runProgram(parley, ["import", input, "--data", directory, "--json", "--batch-size", "50"])
-        #expect(imported.status == 0 && imported.stdout.contains(#""appended":600"#), "\(imported.stderr)")
+        #expect(imported.status == 0 && imported.output.contains(#""appended":600"#), "\(imported.stderr)")
         // A query waits for the views to hold what the log held on arrival, the CLI's events too.
         var query = HTTPClientRequest(url: daemon.base + "/v1/views/support/sla")
         query.headers.add(name: "Authorization", value: "Bearer \(TestTokens.admin)")

@@ -91,7 +91,7 @@ import Testing
         #expect(afterFirst.count == 1, "\(afterFirst)")
         let firstName = try #require(afterFirst.first)
         #expect(firstName.hasPrefix("parley-") && firstName.hasSuffix("Z"), "\(firstName)")
-        #expect(first.stdout.hasSuffix("ops/backup: \(root)/\(firstName)\n"), "\(first.stdout)")
+        #expect(first.output.hasSuffix("ops/backup: \(root)/\(firstName)\n"), "\(first.output)")
         // The log alone: the index `audit verify` built in the copy is not kept.
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/" + firstName).contains("views") == false)
         #expect(try head(of: firstName) == 1)
