@@ -163,20 +163,10 @@ import ParleyModel
             (append + #" --stream s:1 --data "$(printf '{"a": "\377"}')""#, 11, "(after --data)"),
             (append + #" --stream s:1 "--meta=$(printf '{"a": "\377"}')" --data '{}'"#, 10, "(the value of --meta)"),
         ] {
-            let refused = try await offThePool { () throws -> (status: Int32, err: String) in
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                process.arguments = ["-c", script, parley, directory]
-                let err = ProcessLaunch.pipe()
-                process.standardError = err
-                try ProcessLaunch.run(process)
-                let text = err.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                return (process.terminationStatus, String(decoding: text, as: UTF8.self))
-            }
-            #expect(refused.status == 2, "\(refused.err)")
-            #expect(refused.err.contains("argument \(argument) \(option) is not valid UTF-8"), "\(refused.err)")
-            #expect(refused.err.contains(#"\xFF"#) && refused.err.split(separator: "\n").count == 1, "\(refused.err)")
+            let refused = try await runProgram("/bin/sh", ["-c", script, parley, directory])
+            #expect(refused.status == 2, "\(refused.stderr)")
+            #expect(refused.stderr.contains("argument \(argument) \(option) is not valid UTF-8"), "\(refused.stderr)")
+            #expect(refused.stderr.contains(#"\xFF"#) && refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
             #expect(!FileManager.default.fileExists(atPath: directory), "\(script)")
         }
     }
