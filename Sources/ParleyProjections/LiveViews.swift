@@ -29,14 +29,21 @@ public final class LiveViews: @unchecked Sendable {
     private var storedPosition: UInt64 = 0
     /// Rebuilds so far (for metrics).
     public private(set) var rebuilds = 0
+    /// Events per transaction of the index's catch-up, and between the checks of a rebuild
+    /// for a refresh asked to stop.
+    private let chunk: Int
 
-    /// Empty views over `index`; the first ``refresh()`` builds them from the index.
-    public init(index: ViewIndex) { self.index = index }
+    /// Empty views over `index`; the first ``refresh()`` builds them from the index, `chunk`
+    /// events at a time.
+    public init(index: ViewIndex, chunk: Int = 50_000) {
+        self.index = index
+        self.chunk = max(1, chunk)
+    }
 
     /// The views over `index` as its stored snapshot holds them, when there is one of this
     /// format (else empty, built by the first ``refresh()``). ``refresh()`` brings them current.
-    public convenience init(restoring index: ViewIndex) throws(LogError) {
-        self.init(index: index)
+    public convenience init(restoring index: ViewIndex, chunk: Int = 50_000) throws(LogError) {
+        self.init(index: index, chunk: chunk)
         if let snapshot = try index.snapshot() {
             state = snapshot.views
             policyEvents = snapshot.policyEvents
@@ -55,13 +62,17 @@ public final class LiveViews: @unchecked Sendable {
 
     /// Catches the stored index up to the log and brings the state up to it.
     ///
-    /// - Parameter known: the event at a position when the caller has it already (see
-    ///   ``ViewIndex/catchUp(chunk:indexed:known:)``).
-    public func refresh(known: ((UInt64) -> Event?)? = nil) throws(LogError) {
+    /// - Parameters:
+    ///   - known: the event at a position when the caller has it already (see
+    ///     ``ViewIndex/catchUp(chunk:indexed:known:stopping:)``).
+    ///   - stopping: asked as the work goes; once it answers true the refresh ends early. The
+    ///     state then covers the events indexed so far, or stays as it was when it had to be
+    ///     rebuilt; the next refresh goes on from there.
+    public func refresh(known: ((UInt64) -> Event?)? = nil, stopping: (() -> Bool)? = nil) throws(LogError) {
         // The events this catch-up indexes arrive decoded; a gap another process indexed
         // meanwhile is read from the log below.
         var chunks: [ViewIndex.IndexedChunk] = []
-        let checkpoint = try index.catchUp(indexed: { chunks.append($0) }, known: known)
+        let checkpoint = try index.catchUp(chunk: chunk, indexed: { chunks.append($0) }, known: known, stopping: stopping)
         lock.lock()
         defer { lock.unlock() }
         guard checkpoint > position else { return }
@@ -89,12 +100,18 @@ public final class LiveViews: @unchecked Sendable {
             var last: [UInt8] = []
             // Entries past the checkpoint (another process caught up meanwhile) are the next
             // refresh's: the state covers exactly the positions ≤ `checkpoint`.
-            try index.forEachEntry { key, event in
-                guard event.position <= checkpoint else { return }
+            var applied = 0
+            let complete = try index.forEachEntry { key, event in
+                applied += 1
+                if applied % chunk == 0, stopping?() == true { return false }
+                guard event.position <= checkpoint else { return true }
                 views.apply(event)
                 if event.type == "policy.set" { policies.append(event) }
                 last = key
+                return true
             }
+            // A rebuild cut short leaves the state as it was, and the next refresh rebuilds.
+            guard complete else { return }
             state = views
             policyEvents = policies
             lastKey = last
@@ -206,16 +223,18 @@ extension ViewRequest {
 }
 
 extension ViewIndex {
-    /// Calls `body` with every entry (key and event) in (time, position) order.
-    func forEachEntry(_ body: ([UInt8], Event) -> Void) throws(LogError) {
+    /// Calls `body` with every entry (key and event) in (time, position) order, until it
+    /// returns false; returns whether it saw them all.
+    func forEachEntry(_ body: ([UInt8], Event) -> Bool) throws(LogError) -> Bool {
         do {
-            try env.read { txn throws(StoreError) in
+            return try env.read { txn throws(StoreError) in
                 try txn.withCursor(entries) { c throws(StoreError) in
                     var entry = try c.first()
                     while let e = entry {
-                        if let event = CompactCodec.decode(e.value) { body(Array(e.key), event) }
+                        if let event = CompactCodec.decode(e.value), !body(Array(e.key), event) { return false }
                         entry = try c.next()
                     }
+                    return true
                 }
             }
         } catch { throw LogError.storage(error) }

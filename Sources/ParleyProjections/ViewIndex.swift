@@ -152,9 +152,12 @@ public final class ViewIndex: Sendable {
     ///     keeping views in memory applies the same events without decoding them again.
     ///   - known: the event at a position when the caller has it already (the daemon keeps the
     ///     events it appended), so that it is not decoded again from the log; nil for others.
+    ///   - stopping: asked after each transaction; true ends the call there, with the index
+    ///     caught up that far (a daemon shutting down stops a long catch-up).
     @discardableResult
     public func catchUp(
-        chunk: Int = 50_000, indexed: ((IndexedChunk) -> Void)? = nil, known: ((UInt64) -> Event?)? = nil
+        chunk: Int = 50_000, indexed: ((IndexedChunk) -> Void)? = nil, known: ((UInt64) -> Event?)? = nil,
+        stopping: (() -> Bool)? = nil
     ) throws(LogError) -> UInt64 {
         var done = try checkpoint()
         let head = try log.head()
@@ -191,6 +194,7 @@ public final class ViewIndex: Sendable {
                 }
             } catch { throw LogError.storage(error) }
             if done == last, let indexed { indexed(IndexedChunk(positions: (from + 1)...last, entries: events)) }
+            if stopping?() == true { return done }
         }
     }
 

@@ -199,6 +199,47 @@ import ParleyViews
             #expect(try index.answerFromSnapshot(request, catchingUp: 5) == expected)
         }
     }
+
+    /// A refresh asked to stop ends after one chunk: one that applies new events keeps those
+    /// of the chunk it indexed, one that rebuilds keeps the state it had; the next refresh goes
+    /// on from there to the views of the whole log.
+    @Test func aRefreshAskedToStopGoesOnFromWhereItStopped() throws {
+        try withLogAndIndex { log, index in
+            var community = RandomCommunity(seed: 81)
+            var clock = community.base
+            func events(_ count: Int) -> [NewEvent] {
+                (0..<count).map { _ in
+                    var e = community.event()
+                    clock += 600_000_000
+                    e.time = Instant(microseconds: clock)
+                    return e
+                }
+            }
+            _ = try log.append(events(40))
+            let live = LiveViews(index: index, chunk: 30)
+            try live.refresh()
+            #expect(live.currentPosition == 40)
+            _ = try log.append(events(60))
+            var asked = 0
+            try live.refresh(stopping: { asked += 1; return true })
+            #expect(asked == 1)
+            #expect(try index.checkpoint() == 70, "one chunk indexed")
+            #expect(live.currentPosition == 70, "and applied")
+            #expect(live.rebuilds == 0)
+            // A state to rebuild, asked to stop: the index takes one chunk more, the state none.
+            let fresh = LiveViews(index: index, chunk: 30)
+            try fresh.refresh(stopping: { true })
+            #expect(try index.checkpoint() == 100)
+            #expect(fresh.currentPosition == 0, "a rebuild cut short keeps no state")
+            #expect(try !fresh.persist())
+            try fresh.refresh()
+            try live.refresh()
+            #expect(fresh.currentPosition == 100)
+            #expect(live.currentPosition == 100)
+            try expectSameAnswers(live, index, clock: clock, "after a stopped refresh")
+            try expectSameAnswers(fresh, index, clock: clock, "after a stopped rebuild")
+        }
+    }
 }
 
 /// Every replayable query of `live` at two instants, and a what-if, equals the index's answer.

@@ -81,6 +81,47 @@ import Testing
         }
     }
 
+    /// Graceful shutdown during the start's catch-up over a log the views have never seen ends
+    /// it at its next chunk rather than after the whole log. The next start goes on from there
+    /// and answers as a replay does, and the state it stores at its exit holds the head.
+    @Test func aShutdownDuringTheStartsCatchUpStopsItThere() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (tickets, time) = (10_000, "2026-03-02T09:00:00Z")
+        try await withDaemon(directory: directory) { api, _ async throws in
+            for batch in 0..<10 {
+                let lines = (0..<tickets / 10).map { ticketOpened("s\(batch)-\($0)", time: time) }
+                #expect(try await api.post(lines.joined(separator: "\n"), ndjson: true).status == 201)
+            }
+        }
+        // Lose the views: the next start indexes and folds every event again.
+        try FileManager.default.removeItem(atPath: directory + "/views")
+        var limits = testLimits()
+        limits.viewCatchUpChunk = 10  // 1,000 transactions of the index to catch up
+        let logs = LogRecorder()
+        let readyAtShutdown = try await withDaemon(limits: limits, directory: directory, logger: logs.logger) { _, daemon in
+            daemon.views.isReady
+        }
+        #expect(!readyAtShutdown)
+        let stopped = try #require(logs.all.first { $0.contains("stopped before the views caught up") }, "\(logs.all)")
+        let indexed = try #require(stopped.split(separator: " ").first { $0.hasPrefix("view.indexed=") }.flatMap { Int($0.dropFirst(13)) })
+        #expect(indexed > 0 && indexed < tickets, "\(stopped)")
+        #expect(!logs.all.contains { $0.hasPrefix("info: views caught up") }, "\(logs.all)")
+
+        let asOf = "2026-03-05T00:00:00Z"
+        try await withDaemon(directory: directory) { api, daemon async throws in
+            #expect(try await api.post(ticketOpened("after", time: time)).status == 201)
+            let sla = try await api.send(.GET, "/v1/views/support/sla?as_of=\(asOf)")
+            #expect(sla.json.objectValue?["tickets"]?.intValue == Int64(tickets + 1), "\(sla.text)")
+            let expected = try ViewIndex(log: daemon.log).answer(ViewRequest(name: .supportSLA, parameters: ["as_of": asOf]))
+            #expect(sla.body == JSONWriter.encode(expected) + [0x0A])
+        }
+        try await withDaemon(directory: directory) { _, daemon in
+            let (stored, head) = (try ViewIndex(log: daemon.log).snapshotPosition(), try daemon.log.head())
+            #expect(stored == head, "the state stored at the last exit")
+        }
+    }
+
     @Test func viewsFollowAppendsImmediately() async throws {
         try await withDaemon { api, _ in
             for i in 1...5 {

@@ -55,6 +55,9 @@ public struct ServerLimits: Sendable {
     /// Seconds the view service lets new commits gather before it catches up again: under a
     /// stream of small commits it folds several at once instead of waking for each.
     public var viewCatchUpIntervalSeconds = 0.01
+    /// Events per transaction of the views' catch-up; also how far a catch-up under way goes
+    /// on after graceful shutdown begins.
+    public var viewCatchUpChunk = 50_000
     /// Seconds between refreshes of the support gauges of `/metrics` (0: never).
     public var supportGaugeSeconds = 60.0
     /// Positions the views may fall behind the log's head before appends wait for them (two or

@@ -22,7 +22,9 @@ public final class ViewService: Service, Sendable {
     let checkpoint: LogHeadSignal
     /// The whole log's views in memory (answers every instant; `at_position` goes to the index).
     let live: LiveViews
-    private let readiness = Readiness()
+    private let ready = Flag()
+    /// Raised by graceful shutdown: a catch-up under way stops at its next chunk.
+    private let stopping = Flag()
 
     /// The service over `index`, fed by `ingest`.
     public init(index: ViewIndex, ingest: EventIngest, metrics: DaemonMetrics, limits: ServerLimits, logger: Logger) throws(LogError) {
@@ -34,18 +36,45 @@ public final class ViewService: Service, Sendable {
         self.checkpoint = ingest.viewCheckpoint
         checkpoint.advance(to: try index.checkpoint())
         // The views' stored state, when there is one: start from it rather than re-reduce.
-        self.live = try LiveViews(restoring: index)
+        self.live = try LiveViews(restoring: index, chunk: limits.viewCatchUpChunk)
     }
 
     /// Whether the first catch-up after start is done.
-    public var isReady: Bool { readiness.isReady }
+    public var isReady: Bool { ready.isSet }
 
     /// Catches up at start (then the daemon is ready), then after every commit and on a short
-    /// timer, until graceful shutdown.
+    /// timer, until graceful shutdown; then stores the views' state.
+    ///
+    /// Graceful shutdown stops a catch-up under way at its next chunk of the index (50,000
+    /// events), so that a start over a long log it has not indexed yet, or a bulk import by
+    /// another process, does not hold the daemon's exit for as long as the whole catch-up.
     public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await keepCaughtUp()
+        } onGracefulShutdown: { [stopping] in
+            stopping.set()
+        }
+        // What the last requests appended, so that the stored state is the head's (at most one
+        // chunk, as the service is stopping).
+        try? await catchUp()
+        // Store the views' state for the next process (a cache: a failure only costs a rebuild).
+        let live = self.live
+        _ = try? await BlockingWork.run { try live.persist() }
+    }
+
+    private func keepCaughtUp() async throws {
         let start = ContinuousClock.now
         try await catchUp()
-        readiness.markReady()
+        guard !stopping.isSet else {
+            logger.notice(
+                "stopped before the views caught up; the next start goes on from here",
+                metadata: [
+                    "view.indexed": "\((try? index.checkpoint()) ?? 0)", "view.checkpoint": "\(checkpoint.position)",
+                    "log.head": "\(ingest.head.position)",
+                ])
+            return
+        }
+        ready.set()
         logger.info("views caught up", metadata: ["view.checkpoint": "\(checkpoint.position)", "view.catch_up_s": "\(ContinuousClock.now - start)"])
         try? await cancelWhenGracefulShutdown { [self] in
             var lastGauges = ContinuousClock.now - .seconds(3600)
@@ -68,17 +97,14 @@ public final class ViewService: Service, Sendable {
                 }
             }
         }
-        // Store the views' state for the next process (a cache: a failure only costs a rebuild).
-        let live = self.live
-        _ = try? await BlockingWork.run { try live.persist() }
     }
 
     /// Brings the index up to the log's head (also noticing events appended by other processes).
     func catchUp() async throws {
-        let log = ingest.log, live = self.live, committed = ingest.committed
+        let log = ingest.log, live = self.live, committed = ingest.committed, stopping = self.stopping
         let (head, done) = try await BlockingWork.run {
             let head = try log.head()
-            try live.refresh(known: CommittedEvents.Reader(committed).event(at:))
+            try live.refresh(known: CommittedEvents.Reader(committed).event(at:), stopping: { stopping.isSet })
             return (head, live.currentPosition)
         }
         committed.drop(through: done)
@@ -143,9 +169,9 @@ public final class ViewService: Service, Sendable {
 }
 
 /// A flag set once.
-private final class Readiness: @unchecked Sendable {
+private final class Flag: @unchecked Sendable {
     private let lock = NSLock()
-    private var ready = false
-    var isReady: Bool { lock.withLock { ready } }
-    func markReady() { lock.withLock { ready = true } }
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
