@@ -14,6 +14,8 @@ public final class EventLog: Sendable {
 
     /// The data directory.
     public let directory: String
+    /// Whether the log could only be opened for reading, its file system being read-only.
+    public var isReadOnly: Bool { env.isReadOnly }
     let env: Environment
     let tables: Tables
     /// The time and counter of the last id this process generated (see ``EventIDGenerator``),
@@ -76,7 +78,7 @@ public final class EventLog: Sendable {
             }
         }
         do {
-            env = try Environment(path: directory, initialMapSize: initialMapSize)
+            env = try Self.openEnvironment(directory, initialMapSize: initialMapSize)
             tables = try Self.openTables(env, directory: directory)
         } catch let error as StoreError {
             switch error.code {
@@ -93,6 +95,18 @@ public final class EventLog: Sendable {
             throw error
         } catch {
             throw LogError(code: .storage, message: "\(error)")
+        }
+    }
+
+    /// The environment of `directory`; on read-only media (a backup, a mounted snapshot), open
+    /// for reading only, so that the log can still be read, audited and replayed there, and an
+    /// append says why it cannot be made.
+    private static func openEnvironment(_ directory: String, initialMapSize: Int) throws(StoreError) -> Environment {
+        do {
+            return try Environment(path: directory, initialMapSize: initialMapSize)
+        } catch {
+            guard error.code == .readOnlyFileSystem else { throw error }
+            return try Environment(path: directory, initialMapSize: initialMapSize, readOnly: true)
         }
     }
 

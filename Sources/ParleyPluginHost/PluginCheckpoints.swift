@@ -7,21 +7,27 @@ import ParleyStore
 /// A checkpoint only grows: storing a smaller position than the one stored changes nothing.
 public struct PluginCheckpoints: Sendable {
     private let environment: Environment
-    private let database: Database
+    /// The table; nil for a log on read-only media that has none (no checkpoint stored).
+    private let database: Database?
 
     /// Opens (creating if needed) the checkpoint table of `log`'s data directory.
     ///
     /// - Throws: ``LogError`` with code `storage` when LMDB fails.
     public init(log: EventLog) throws(LogError) {
         environment = log.environment
-        do { database = try environment.database("plugin_checkpoints") } catch { throw LogError.storage(error) }
+        do throws(StoreError) {
+            let absent = log.isReadOnly ? try !environment.databaseNames().contains(Self.table) : false
+            database = absent ? nil : try environment.database(Self.table)
+        } catch { throw LogError.storage(error) }
     }
+
+    private static let table = "plugin_checkpoints"
 
     /// The checkpoint stored for plugin `name`, or `nil` for a plugin never checkpointed.
     ///
     /// - Throws: ``LogError`` with code `storage` when LMDB fails.
     public func position(of name: String) throws(LogError) -> UInt64? {
-        let db = database
+        guard let db = database else { return nil }
         do {
             return try environment.read { txn throws(StoreError) in
                 try txn.get(Array(name.utf8), in: db).flatMap { $0.count == 8 ? Keys.uint64(from: $0) : nil }
@@ -35,7 +41,9 @@ public struct PluginCheckpoints: Sendable {
     /// - Throws: ``LogError`` with code `storage` when LMDB fails.
     @discardableResult
     public func store(_ position: UInt64, for name: String) throws(LogError) -> UInt64 {
-        let db = database
+        guard let db = database else {
+            throw LogError(code: .storage, message: "cannot store the checkpoint of plugin \(name) in \(environment.path): it is on a read-only file system")
+        }
         let key = Array(name.utf8)
         do {
             return try environment.write { txn throws(StoreError) in
@@ -51,7 +59,7 @@ public struct PluginCheckpoints: Sendable {
     ///
     /// - Throws: ``LogError`` with code `storage` when LMDB fails.
     public func all() throws(LogError) -> [String: UInt64] {
-        let db = database
+        guard let db = database else { return [:] }
         do {
             return try environment.read { txn throws(StoreError) in
                 try txn.withCursor(db) { c throws(StoreError) in

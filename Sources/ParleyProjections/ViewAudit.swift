@@ -11,6 +11,12 @@ public enum ViewAudit {
         try replay(log, asOf: Optional(asOf), atPosition: atPosition, policies: policies).views
     }
 
+    /// Answers `request` from a replay of `log` alone, without an index: for a log on read-only
+    /// media, where no index can be kept.
+    public static func answer(_ request: ViewRequest, replaying log: EventLog, now: Instant = .now) throws -> JSONValue {
+        try request.answer(now: now) { asOf, atPosition, policies in try replay(log, asOf: asOf, atPosition: atPosition, policies: policies) }
+    }
+
     /// ``replay(_:asOf:atPosition:policies:)``, as of the time of the latest event at or before
     /// `atPosition` when `asOf` is nil (the epoch for an empty log): an instant the log itself
     /// fixes, so that the same log gives the same digests whenever it is replayed. Returns the

@@ -27,15 +27,26 @@ public final class ViewIndex: Sendable {
     /// The index's directory inside the data directory of `log`.
     public static func directory(of log: EventLog) -> String { log.directory + "/views" }
 
-    /// Opens the index stored beside `log` (creating it when there is none).
+    /// Whether an index is stored beside `log`.
+    public static func isStored(beside log: EventLog) -> Bool { FileManager.default.fileExists(atPath: directory(of: log) + "/data.mdb") }
+
+    /// Opens the index stored beside `log` (creating it when there is none). Beside a log on
+    /// read-only media, opens an index stored there for reading only, and throws when there is
+    /// none or it would have to be rebuilt.
     public init(log: EventLog) throws(LogError) {
         self.log = log
         let directory = Self.directory(of: log)
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw LogError(code: .storage, message: "cannot create the view index directory \(directory): \(error.localizedDescription)")
+        if log.isReadOnly {
+            guard Self.isStored(beside: log) else {
+                throw LogError(code: .storage, message: "\(log.directory) has no views' index, and none can be built there: it is on a read-only file system")
+            }
+        } else {
+            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw LogError(code: .storage, message: "cannot create the view index directory \(directory): \(error.localizedDescription)")
+            }
         }
         do {
-            env = try Self.openOrReplace(directory)
+            env = log.isReadOnly ? try Environment(path: directory, maxDatabases: 4, readOnly: true) : try Self.openOrReplace(directory)
             entries = try env.database("view_timeline")
             state = try env.database("view_state")
         } catch { throw LogError.storage(error) }

@@ -67,16 +67,23 @@ public struct ViewRequest: Sendable {
     }
 }
 
+extension ViewRequest {
+    /// The answer to this request from `views(asOf, atPosition, policies)`: the views as of T,
+    /// under the request's policy overrides.
+    func answer(now: Instant, from views: (Instant, UInt64?, PolicyTimeline) throws -> Views) throws -> JSONValue {
+        let asOf = asOf ?? now
+        var policies = PolicyTimeline()
+        if let policyOverrides { policies = try PolicyTimeline(overrides: policyOverrides) }
+        let q = ViewQuery(asOf: asOf, from: from, to: to, week: week)
+        return try views(asOf, atPosition, policies).answer(name, q, draft: draft)
+    }
+}
+
 extension ViewIndex {
     /// Answers `request` from the stored index (catch it up first for the freshest answer).
     ///
     /// - Parameter now: T when the request gives no `asOf`.
     public func answer(_ request: ViewRequest, now: Instant = .now) throws -> JSONValue {
-        let asOf = request.asOf ?? now
-        var policies = PolicyTimeline()
-        if let overrides = request.policyOverrides { policies = try PolicyTimeline(overrides: overrides) }
-        let views = try views(asOf: asOf, atPosition: request.atPosition, policies: policies)
-        let q = ViewQuery(asOf: asOf, from: request.from, to: request.to, week: request.week)
-        return try views.answer(request.name, q, draft: request.draft)
+        try request.answer(now: now) { asOf, atPosition, policies in try views(asOf: asOf, atPosition: atPosition, policies: policies) }
     }
 }

@@ -38,6 +38,8 @@ public final class Environment: @unchecked Sendable {
     private let writeLock = NSLock()
     private var databases: [String: Database] = [:]
     private let databasesLock = NSLock()
+    /// Whether it was opened for reading only (see ``init(path:maxDatabases:initialMapSize:readOnly:)``).
+    public let isReadOnly: Bool
 
     /// Opens (creating if needed) the environment in directory `path`.
     ///
@@ -45,8 +47,12 @@ public final class Environment: @unchecked Sendable {
     ///   - path: an existing directory.
     ///   - maxDatabases: how many named databases it may hold.
     ///   - initialMapSize: the first map size in bytes; it grows on demand.
+    ///   - readOnly: open an existing environment for reading only (`MDB_RDONLY`), for a
+    ///     directory on read-only media: LMDB then reads without its lock file when it cannot
+    ///     write it, which is safe as no process can write there either. Writes throw
+    ///     ``StoreError/Code/readOnlyFileSystem``.
     /// - Throws: ``StoreError`` naming the path.
-    public init(path: String, maxDatabases: Int = 16, initialMapSize: Int = 256 << 20) throws(StoreError) {
+    public init(path: String, maxDatabases: Int = 16, initialMapSize: Int = 256 << 20, readOnly: Bool = false) throws(StoreError) {
         var env: OpaquePointer?
         try check(mdb_env_create(&env), "cannot create an LMDB environment")
         guard let env else { throw StoreError(code: .other, message: "cannot create an LMDB environment") }
@@ -57,8 +63,10 @@ public final class Environment: @unchecked Sendable {
             var mapSize = initialMapSize
             while mapSize < fileSize * 2 { mapSize *= 2 }
             try check(mdb_env_set_mapsize(env, mapSize), "cannot set the map size")
-            try Self.allocateLockFile(path)
-            try check(mdb_env_open(env, path, UInt32(MDB_NOTLS), 0o644), "cannot open the data directory \(path)")
+            if !readOnly { try Self.allocateLockFile(path) }
+            try check(
+                mdb_env_open(env, path, UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) : 0), 0o644),
+                "cannot open the data directory \(path)")
             try Self.checkLength(env, path: path)
         } catch {
             mdb_env_close(env)
@@ -66,6 +74,7 @@ public final class Environment: @unchecked Sendable {
         }
         self.env = env
         self.path = path
+        isReadOnly = readOnly
         var dead: Int32 = 0
         mdb_reader_check(env, &dead)
     }
@@ -115,13 +124,30 @@ public final class Environment: @unchecked Sendable {
         databasesLock.lock()
         defer { databasesLock.unlock() }
         if let db = databases[name] { return db }
-        let db = try write { txn throws(StoreError) in
+        let db = isReadOnly ? try existingDatabase(name, options: options) : try write { txn throws(StoreError) in
             var dbi: MDB_dbi = 0
             try check(mdb_dbi_open(txn.txn, name, UInt32(MDB_CREATE) | options.rawValue, &dbi), "cannot open database \(name)")
             return Database(dbi: dbi)
         }
         databases[name] = db
         return db
+    }
+
+    /// Opens the database `name` of a read-only environment, which must exist: in a read
+    /// transaction that is committed, as LMDB keeps the handle only then.
+    private func existingDatabase(_ name: String, options: DatabaseOptions) throws(StoreError) -> Database {
+        mapLock.lockShared()
+        defer { mapLock.unlock() }
+        var txn: OpaquePointer?
+        try check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn), "cannot begin a read transaction")
+        var dbi: MDB_dbi = 0
+        let rc = mdb_dbi_open(txn, name, options.rawValue, &dbi)
+        guard rc == 0 else {
+            mdb_txn_abort(txn)
+            throw StoreError(status: rc, operation: "cannot open database \(name) of \(path)")
+        }
+        try check(mdb_txn_commit(txn), "cannot open database \(name) of \(path)")
+        return Database(dbi: dbi)
     }
 
     /// The names of the named databases in the environment.
@@ -170,6 +196,9 @@ public final class Environment: @unchecked Sendable {
     ///   of two. The database stays intact; a system crash may undo that last commit, until the
     ///   next durable commit or sync makes it permanent.
     public func write<T>(durable: Bool = true, _ body: (Transaction) throws(StoreError) -> T) throws(StoreError) -> T {
+        guard !isReadOnly else {
+            throw StoreError(code: .readOnlyFileSystem, message: "cannot write to \(path): it is open for reading only, on a read-only file system", status: EROFS)
+        }
         writeLock.lock()
         defer { writeLock.unlock() }
         while true {

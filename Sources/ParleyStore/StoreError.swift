@@ -10,7 +10,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
-            case notFound, permissionDenied, notADataDirectory, mapFull, readersFull, corrupted, io, other
+            case notFound, permissionDenied, readOnlyFileSystem, notADataDirectory, mapFull, readersFull, corrupted, io, other
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -19,6 +19,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let notFound = Code(.notFound)
         /// The user may not read or write the path.
         public static let permissionDenied = Code(.permissionDenied)
+        /// The path is on a file system mounted read-only (a write was asked).
+        public static let readOnlyFileSystem = Code(.readOnlyFileSystem)
         /// The path holds something that is not an LMDB environment.
         public static let notADataDirectory = Code(.notADataDirectory)
         /// The map could not grow any further.
@@ -54,7 +56,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         let code: Code
         switch rc {
         case ENOENT: code = .notFound
-        case EACCES, EPERM, EROFS: code = .permissionDenied
+        case EACCES, EPERM: code = .permissionDenied
+        case EROFS: code = .readOnlyFileSystem
         case MDB_INVALID, MDB_VERSION_MISMATCH: code = .notADataDirectory
         case MDB_MAP_FULL: code = .mapFull
         case MDB_READERS_FULL: code = .readersFull

@@ -19,7 +19,8 @@ struct StatsCommand: ParsableCommand {
         let plugins: [String: UInt64]
         do {
             stats = try log.stats()
-            viewsPosition = try ViewIndex(log: log).checkpoint()
+            // On read-only media without an index, no views are stored: position 0.
+            viewsPosition = !log.isReadOnly || ViewIndex.isStored(beside: log) ? try ViewIndex(log: log).checkpoint() : 0
             plugins = try PluginCheckpoints(log: log).all()
         } catch { throw CommandFailure(message: error.message) }
         if globals.json {

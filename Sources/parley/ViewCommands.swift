@@ -92,26 +92,31 @@ extension ViewCommand {
         var bytes: [UInt8]?
         var live: LiveViews?
         do {
-            let index = try ViewIndex(log: log)
-            try index.catchUp()
-            if request.atPosition != nil {
-                // What the log knew at P: the index, reduced up to P.
-                json = try index.answer(request)
-            } else if let (views, q) = try index.viewsFromSnapshot(request, catchingUp: LiveViews.commandLineGap) {
-                // The stored state holds every indexed event but a few: only the view asked is
-                // read, and only it takes in the few.
-                if bytesOnly {
-                    bytes = try views.encodedAnswer(name, q, draft: draft)
-                } else {
-                    json = try views.answer(name, q, draft: draft)
-                }
-                keepUntilExit(views)
+            if log.isReadOnly {
+                // On read-only media no index can be kept: a replay of the log alone.
+                json = try ViewAudit.answer(request, replaying: log)
             } else {
-                // The stored state of the views, brought up to the log's head.
-                let views = try LiveViews(restoring: index)
-                try views.refresh()
-                if bytesOnly { bytes = try views.encodedAnswer(request) } else { json = try views.answer(request) }
-                live = views
+                let index = try ViewIndex(log: log)
+                try index.catchUp()
+                if request.atPosition != nil {
+                    // What the log knew at P: the index, reduced up to P.
+                    json = try index.answer(request)
+                } else if let (views, q) = try index.viewsFromSnapshot(request, catchingUp: LiveViews.commandLineGap) {
+                    // The stored state holds every indexed event but a few: only the view asked is
+                    // read, and only it takes in the few.
+                    if bytesOnly {
+                        bytes = try views.encodedAnswer(name, q, draft: draft)
+                    } else {
+                        json = try views.answer(name, q, draft: draft)
+                    }
+                    keepUntilExit(views)
+                } else {
+                    // The stored state of the views, brought up to the log's head.
+                    let views = try LiveViews(restoring: index)
+                    try views.refresh()
+                    if bytesOnly { bytes = try views.encodedAnswer(request) } else { json = try views.answer(request) }
+                    live = views
+                }
             }
         } catch var error as ViewQueryError {
             error.parameter = ViewOptions.option(named: error.parameter)

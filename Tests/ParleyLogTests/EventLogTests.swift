@@ -57,6 +57,26 @@ import ParleyModel
         }
     }
 
+    /// An environment opened for reading only (what a log on read-only media gets) reads its
+    /// tables, refuses a table it lacks and every write, each by name, and changes nothing.
+    @Test func aReadOnlyEnvironmentReadsAndRefusesWrites() throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do { _ = try EventLog(directory: directory).append([note("a"), note("b")]) }
+        let before = try Data(contentsOf: URL(fileURLWithPath: directory + "/data.mdb"))
+        let env = try Environment(path: directory, readOnly: true)
+        #expect(env.isReadOnly)
+        #expect(try env.databaseNames().contains("events"))
+        let events = try env.database("events")
+        #expect(try env.read { txn throws(StoreError) in try txn.count(events) } == 2)
+        let missing = #expect(throws: StoreError.self) { try env.database("absent") }
+        #expect(missing?.message.contains("absent") == true, "\(String(describing: missing))")
+        let refused = #expect(throws: StoreError.self) { try env.write { txn throws(StoreError) in try txn.put([1], [1], in: events) } }
+        #expect(refused?.code == .readOnlyFileSystem)
+        #expect(refused?.message.contains(directory) == true, "\(String(describing: refused))")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/data.mdb")) == before)
+    }
+
     @Test func expectedVersionConflictWritesNothingOfTheBatch() throws {
         try withTemporaryLog { log, _ throws in
             _ = try log.append([note("a")])

@@ -240,6 +240,51 @@ import ParleyModel
         #expect(text.out.contains("bytes      \(everyFile) on disk") && text.out.contains("log file   \(logFile) bytes"), "\(text.out)")
     }
 
+    /// A log on read-only media (a backup, a mounted snapshot) is read, audited and queried
+    /// there, from a replay of the log when no index is stored beside it; an append says why
+    /// it cannot be made and changes nothing. Needs a real read-only mount (tmpfs: root).
+    @Test(.enabled(if: ReadOnlyMount.isAvailable, "mounting a tmpfs needs root"))
+    func aLogOnReadOnlyMediaIsReadAuditedAndQueried() async throws {
+        let mount = try ReadOnlyMount()
+        defer { mount.remove() }
+        let (indexed, bare) = (mount.path + "/indexed", mount.path + "/bare")
+        let demo = try await parley(["demo", "--members", "40", "--days", "10", "--until", "2026-03-20T00:00:00Z"])
+        #expect(try await parley(["import", "--data", indexed, "-"], stdin: Data(demo.out.utf8)).status == 0)
+        let queries = [["support", "sla"], ["community", "summary"], ["product", "ideas"], ["support", "backlog", "--at-position", "100"]]
+        var answers: [String] = []
+        for query in queries {
+            let answer = try await parley(query + ["--data", indexed, "--json", "--as-of", "2026-03-20T00:00:00Z"])
+            #expect(answer.status == 0, "\(query): \(answer.err)")
+            answers.append(answer.out)
+        }
+        let read = try await parley(["read", "--data", indexed])
+        // The same log without the views' index the queries stored.
+        #expect(try runProgramBlocking("/bin/cp", ["-a", indexed, bare]).status == 0)
+        try FileManager.default.removeItem(atPath: bare + "/views")
+        let logBytes = try Data(contentsOf: URL(fileURLWithPath: indexed + "/data.mdb"))
+        try mount.makeReadOnly()
+
+        for directory in [indexed, bare] {
+            #expect(try await parley(["read", "--data", directory]).out == read.out, "\(directory)")
+            let audit = try await parley(["audit", "verify", "--data", directory])
+            #expect(audit.status == 0 && audit.out.hasPrefix("ok: "), "\(directory): \(audit.out) \(audit.err)")
+            for (query, expected) in zip(queries, answers) {
+                let answer = try await parley(query + ["--data", directory, "--json", "--as-of", "2026-03-20T00:00:00Z"])
+                #expect(answer.status == 0, "\(query) \(directory): \(answer.err)")
+                #expect(answer.out == expected, "\(query) \(directory)")
+            }
+            #expect(try await parley(["policy", "show", "--data", directory]).status == 0, "\(directory)")
+            let stats = try await parley(["stats", "--data", directory, "--json"])
+            #expect(stats.status == 0, "\(directory): \(stats.err)")
+        }
+        let append = try await parley([
+            "append", "--data", bare, "--stream", "s:1", "--type", "note", "--time", "2026-03-02T09:00:00Z", "--data", "{}",
+        ])
+        #expect(append.status == 1)
+        #expect(append.err.contains("read-only file system") && append.err.split(separator: "\n").count == 1, "\(append.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: indexed + "/data.mdb")) == logBytes)
+    }
+
     /// A negative number for a numeric option is refused as such (bad usage), not taken for
     /// an option with the value said to be missing.
     @Test func negativeNumbersAreRefusedAsSuch() async throws {
@@ -265,3 +310,33 @@ import ParleyModel
     }
 }
 
+/// A tmpfs mounted for one test, then made read-only.
+struct ReadOnlyMount {
+    let path: String
+
+    /// Whether this process may mount one (root with the capability to mount).
+    static let isAvailable: Bool = {
+        guard let mount = try? ReadOnlyMount() else { return false }
+        mount.remove()
+        return true
+    }()
+
+    init() throws {
+        path = temporaryPath()
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        guard try runProgramBlocking("/bin/mount", ["-t", "tmpfs", "-o", "size=32m", "tmpfs", path]).status == 0 else {
+            try? FileManager.default.removeItem(atPath: path)
+            throw TestFailure("cannot mount a tmpfs at \(path)")
+        }
+    }
+
+    func makeReadOnly() throws {
+        let run = try runProgramBlocking("/bin/mount", ["-o", "remount,ro", path])
+        guard run.status == 0 else { throw TestFailure("cannot make \(path) read-only: \(run.stderr)") }
+    }
+
+    func remove() {
+        _ = try? runProgramBlocking("/bin/umount", [path])
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
