@@ -277,6 +277,12 @@ import ParleyModel
             let stats = try await parley(["stats", "--data", directory, "--json"])
             #expect(stats.status == 0, "\(directory): \(stats.err)")
         }
+        // A copy to writable storage, where the log is whole again.
+        let copy = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let backup = try await parley(["backup", "--data", bare, copy])
+        #expect(backup.status == 0, "\(backup.err)")
+        #expect(try await parley(["read", "--data", copy]).out == read.out)
         let append = try await parley([
             "append", "--data", bare, "--stream", "s:1", "--type", "note", "--time", "2026-03-02T09:00:00Z", "--data", "{}",
         ])
