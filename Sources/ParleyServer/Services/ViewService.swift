@@ -45,9 +45,10 @@ public final class ViewService: Service, Sendable {
     /// Catches up at start (then the daemon is ready), then after every commit and on a short
     /// timer, until graceful shutdown; then stores the views' state.
     ///
-    /// Graceful shutdown stops a catch-up under way at its next chunk of the index (50,000
-    /// events), so that a start over a long log it has not indexed yet, or a bulk import by
-    /// another process, does not hold the daemon's exit for as long as the whole catch-up.
+    /// Graceful shutdown stops a catch-up under way at its next chunk of the index
+    /// (``ServerLimits/viewCatchUpChunk`` events), so that a start over a long log it has not
+    /// indexed yet, or a bulk import by another process, does not hold the daemon's exit for as
+    /// long as the whole catch-up.
     public func run() async throws {
         try await withGracefulShutdownHandler {
             try await keepCaughtUp()
