@@ -63,16 +63,12 @@ extension EventLog {
 
     /// Appends each batch of events prepared by the caller (see ``PreparedEvent``) atomically,
     /// all in one durable commit, as ``append(batches:stopAtFailure:)``.
-    ///
-    /// - Parameter durable: `false` leaves the commit's last step, its meta page, unflushed (one
-    ///   fsync instead of two): the log stays intact, and the commit is durable once the next
-    ///   commit that writes, or ``sync()``, returns. A system crash before then undoes it.
-    public func append(prepared batches: [[PreparedEvent]], stopAtFailure: Bool = false, durable: Bool = true) throws(LogError) -> [Result<AppendOutcome, LogError>] {
+    public func append(prepared batches: [[PreparedEvent]], stopAtFailure: Bool = false) throws(LogError) -> [Result<AppendOutcome, LogError>] {
         let now = Instant(seconds: Date().timeIntervalSince1970)
         // What the commit leaves of its streams, kept for the next one once it is durable.
         var finished: (txn: Int, streams: CommitStreams)?
         do {
-            let results = try env.write(durable: durable) { txn throws(StoreError) in
+            let results = try env.write { txn throws(StoreError) in
                 let head = try Self.head(txn, tables)
                 var next = head.position + 1
                 // One source of ids for the whole commit: a batch of one event would otherwise

@@ -162,11 +162,6 @@ public final class EventLog: Sendable {
         } catch { throw LogError.storage(error) }
     }
 
-    /// Makes every commit so far durable (see ``append(prepared:stopAtFailure:durable:)``).
-    public func sync() throws(LogError) {
-        do { try env.sync() } catch { throw LogError.storage(error) }
-    }
-
     /// The last position and hash as `txn` sees them.
     static func head(_ txn: Transaction, _ tables: Tables) throws(StoreError) -> (position: UInt64, hash: [UInt8]) {
         try txn.withCursor(tables.events) { c throws(StoreError) in

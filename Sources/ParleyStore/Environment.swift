@@ -194,7 +194,7 @@ public final class Environment: @unchecked Sendable {
     /// - Parameter durable: `false` for data derived from the rest (the views' index): the commit
     ///   then flushes its pages but not the meta page (LMDB's `MDB_NOMETASYNC`), one fsync instead
     ///   of two. The database stays intact; a system crash may undo that last commit, until the
-    ///   next durable commit or sync makes it permanent.
+    ///   next durable commit makes it permanent.
     public func write<T>(durable: Bool = true, _ body: (Transaction) throws(StoreError) -> T) throws(StoreError) -> T {
         guard !isReadOnly else {
             throw StoreError(code: .readOnlyFileSystem, message: "cannot write to \(path): it is open for reading only, on a read-only file system", status: EROFS)
@@ -270,14 +270,6 @@ public final class Environment: @unchecked Sendable {
         mapLock.lockExclusive()
         defer { mapLock.unlock() }
         try check(mdb_env_set_mapsize(env, 0), "cannot adopt the grown map of \(path)")
-    }
-
-    /// Flushes every commit so far to disk (fsync): what ``write(durable:_:)`` with `false` left
-    /// to the next durable commit is durable once this returns.
-    public func sync() throws(StoreError) {
-        mapLock.lockShared()
-        defer { mapLock.unlock() }
-        try check(mdb_env_sync(env, 1), "cannot flush \(path) to disk")
     }
 
     /// Clears reader slots left by processes that died; returns how many.

@@ -460,7 +460,7 @@ import ParleyModel
         }
     }
 
-    @Test func aLoneAppendIsAnsweredAfterItsOwnFsync() async throws {
+    @Test func aLoneAppendIsAnsweredAfterItsOwnCommit() async throws {
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let log = try EventLog(directory: directory)
@@ -468,11 +468,9 @@ import ParleyModel
         for i in 0..<5 {
             let outcome = try await writer.append([note("lone", n: i)])
             #expect(outcome.positions == [UInt64(i + 1)])
-            // No later commit came to flush this one's meta page: the writer did, before answering.
-            #expect(writer.commits == i + 1 && writer.syncs == i + 1)
+            #expect(writer.commits == i + 1)
         }
-        // A batch of duplicates only: its commit writes nothing, and needs no fsync of its own
-        // beyond the one that makes its answer (the positions it names) durable.
+        // A batch of duplicates only: answered with the positions the log holds, adding none.
         let again = try await writer.append([note("lone", id: "fixed", n: 9)])
         let duplicate = try await writer.append([note("lone", id: "fixed", n: 9)])
         #expect(duplicate.positions == again.positions && duplicate.appended == 0)
@@ -494,7 +492,7 @@ import ParleyModel
         return release
     }
 
-    @Test(.timeLimit(.minutes(1))) func batchesQueuedBehindACommitShareTheNextAndItsFsync() async throws {
+    @Test(.timeLimit(.minutes(1))) func batchesQueuedBehindACommitShareTheNext() async throws {
         let directory = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let log = try EventLog(directory: directory)
@@ -507,36 +505,11 @@ import ParleyModel
         while writer.batchesWaiting < 2 { try await Task.sleep(for: .milliseconds(5)) }
         release.signal()
         #expect(try await first.value.positions == [1])
-        // Its commit's meta page was left to the next commit's fsync: no answer before that.
-        #expect(writer.commits == 2, "the first batch was answered before a later fsync made its commit durable")
         for task in later { #expect(try await task.value.positions.count == 1) }
-        // The first commit is made durable by the second's fsync; the second by one of its own.
-        #expect(writer.commits == 2 && writer.syncs == 1)
+        // The two that queued behind the first commit shared the next one.
+        #expect(writer.commits == 2)
         writer.shutdown()
         #expect(try log.head() == 3)
-    }
-
-    /// LMDB skips the fsync of a commit that writes nothing: a commit of duplicates only must
-    /// not be taken for one that made the commit before it durable.
-    @Test(.timeLimit(.minutes(1))) func aCommitOfDuplicatesOnlyMakesNothingDurable() async throws {
-        let directory = temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let log = try EventLog(directory: directory)
-        let writer = GroupCommitter(log: log)
-        let known = note("d", id: "known", n: 0)
-        _ = try await writer.append([known])
-        let release = try await holdWriteLock(of: log)
-        let fresh = Task { try await writer.append([note("d", n: 1)]) }
-        while writer.batchesTaken < 2 { try await Task.sleep(for: .milliseconds(5)) }
-        let duplicate = Task { try await writer.append([known]) }
-        while writer.batchesWaiting < 1 { try await Task.sleep(for: .milliseconds(5)) }
-        release.signal()
-        #expect(try await fresh.value.positions == [2])
-        // Answered only after the fsync that the duplicates' commit did not make.
-        #expect(writer.syncs == 2, "the new event was answered without an fsync after its commit")
-        #expect(try await duplicate.value.appended == 0)
-        #expect(writer.commits == 3 && writer.syncs == 2)
-        writer.shutdown()
     }
 
     @Test func groupCommitSharesCommits() async throws {
@@ -560,8 +533,6 @@ import ParleyModel
         }
         writer.shutdown()
         #expect(writer.commits <= appenders / 4)
-        // The last commit needs an fsync of its own; no commit needs more than one.
-        #expect(writer.syncs >= 1 && writer.syncs <= writer.commits)
         #expect(try log.head() == UInt64(appenders + 20_000))
         if case .failure(let f) = try log.verify() { Issue.record("\(f)") }
     }
