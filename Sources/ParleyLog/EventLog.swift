@@ -57,8 +57,10 @@ public final class EventLog: Sendable {
             guard isDir.boolValue else {
                 throw LogError(code: .notALog, message: "\(directory) is a file, not a Parley data directory")
             }
-            // `views/` is the views' index, a cache of the log that may outlive it.
-            let entries = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter { $0 != "views" }
+            // `views/` is the views' index, a cache of the log that may outlive it. LMDB makes
+            // its lock file before the data file: a lock file alone is a creation a kill cut
+            // short, a directory without a log yet.
+            let entries = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter { $0 != "views" && $0 != "lock.mdb" }
             if !entries.isEmpty, !entries.contains("data.mdb") {
                 throw LogError(code: .notALog, message: "\(directory) is not a Parley data directory (it holds other files and no data.mdb)")
             }

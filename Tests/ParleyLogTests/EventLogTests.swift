@@ -57,6 +57,20 @@ import ParleyModel
         }
     }
 
+    /// LMDB makes its lock file before its data file: a kill between the two (seen in
+    /// `CrashTests`) leaves a directory holding the lock file alone, which is a log not made yet.
+    @Test func aLockFileAloneIsALogNotMadeYet() throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: directory + "/lock.mdb", contents: Data(count: 8192)))
+        let refused = #expect(throws: LogError.self) { try EventLog(directory: directory, create: false) }
+        #expect(refused?.message.contains("holds no Parley log yet") == true, "\(String(describing: refused))")
+        let log = try EventLog(directory: directory)
+        #expect(try log.head() == 0)
+        #expect(try log.append([note("a")]).positions == [1])
+    }
+
     /// An environment opened for reading only (what a log on read-only media gets) reads its
     /// tables, refuses a table it lacks and every write, each by name, and changes nothing.
     @Test func aReadOnlyEnvironmentReadsAndRefusesWrites() throws {
