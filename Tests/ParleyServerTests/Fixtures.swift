@@ -91,7 +91,23 @@ func withDaemon<T: Sendable>(
     let configuration = DaemonConfiguration(listen: ListenAddress(host: "127.0.0.1", port: 0), data: dir, tokens: tokens, limits: limits)
     var host: PluginHostFactory?
     if let webhooks { host = { @Sendable _ in PluginHosting(service: nil, webhooks: webhooks) } }
-    let daemon = try Daemon(configuration: configuration, logger: logger, pluginHost: host)
+    var daemon: Daemon? = try Daemon(configuration: configuration, logger: logger, pluginHost: host)
+    weak let released = daemon
+    let result = try await serve(daemon!, logger: logger, body)
+    // The daemon lets go of the data directory (its lock, its LMDB handles) when the last
+    // reference to it goes, which the server's tasks may hold a moment after they end: wait for
+    // it, so that the next daemon of a test can take the same directory.
+    daemon = nil
+    let deadline = ContinuousClock.now + .seconds(10)
+    while released != nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+    return try result.get()
+}
+
+/// Runs `daemon`'s services, calls `body` with a client once it listens, then shuts it down
+/// gracefully; returns what `body` returned or threw.
+private func serve<T: Sendable>(
+    _ daemon: Daemon, logger: Logger, _ body: @Sendable (APIClient, Daemon) async throws -> T
+) async throws -> Result<T, any Error> {
     let (listening, continuation) = AsyncStream<ListenAddress>.makeStream()
     let group = ServiceGroup(configuration: ServiceGroupConfiguration(
         services: daemon.services { continuation.yield($0) }.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
@@ -107,7 +123,7 @@ func withDaemon<T: Sendable>(
         try? await http.shutdown()
         await group.triggerGracefulShutdown()
         try await tasks.waitForAll()
-        return try result.get()
+        return result
     }
 }
 
