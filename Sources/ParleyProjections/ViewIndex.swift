@@ -27,8 +27,11 @@ public final class ViewIndex: Sendable {
     /// The index's directory inside the data directory of `log`.
     public static func directory(of log: EventLog) -> String { log.directory + "/views" }
 
-    /// Whether an index is stored beside `log`.
-    public static func isStored(beside log: EventLog) -> Bool { FileManager.default.fileExists(atPath: directory(of: log) + "/data.mdb") }
+    /// Whether ``init(log:)`` can open an index beside `log`: always beside a writable log (it
+    /// makes one), on read-only media only when one is stored there.
+    public static func isAvailable(beside log: EventLog) -> Bool {
+        !log.isReadOnly || FileManager.default.fileExists(atPath: directory(of: log) + "/data.mdb")
+    }
 
     /// Opens the index stored beside `log` (creating it when there is none). Beside a log on
     /// read-only media, opens an index stored there for reading only, and throws when there is
@@ -37,7 +40,7 @@ public final class ViewIndex: Sendable {
         self.log = log
         let directory = Self.directory(of: log)
         if log.isReadOnly {
-            guard Self.isStored(beside: log) else {
+            guard Self.isAvailable(beside: log) else {
                 throw LogError(code: .storage, message: "\(log.directory) has no views' index, and none can be built there: it is on a read-only file system")
             }
         } else {

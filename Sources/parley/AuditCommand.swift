@@ -43,7 +43,7 @@ struct AuditCommand: ParsableCommand {
             var viewFailure: AuditFailure?
             var checkpoint: UInt64 = 0
             // On read-only media, an index stored there is checked as it stands (none: nothing stored to check).
-            if case .success = result, !log.isReadOnly || ViewIndex.isStored(beside: log) {
+            if case .success = result, ViewIndex.isAvailable(beside: log) {
                 do {
                     let index = try ViewIndex(log: log)
                     checkpoint = try index.checkpoint()

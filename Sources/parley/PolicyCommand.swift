@@ -52,29 +52,19 @@ struct PolicyCommand: ParsableCommand {
             } else {
                 let log = try globals.openLog(create: false)
                 do {
-                    // On read-only media, where no views can be stored: the policy.set events of the log.
                     if log.isReadOnly {
-                        var events: [Event] = []
-                        try log.scan { stored throws(LogError) in
-                            let event = try stored.decode()
-                            if event.type == "policy.set" { events.append(event) }
-                            return true
-                        }
-                        return Self.print(Self.timeline(of: events), at: t, json: globals.json)
+                        // On read-only media, where no views can be stored: the log's policy.set events.
+                        timeline = Self.timeline(of: try log.read(type: "policy.set"))
+                    } else {
+                        let live = try LiveViews(restoring: ViewIndex(log: log))
+                        try live.refresh()
+                        timeline = live.policies
+                        _ = try? live.persist(minimumGap: LiveViews.commandLineGap)
                     }
-                    let live = try LiveViews(restoring: ViewIndex(log: log))
-                    try live.refresh()
-                    timeline = live.policies
-                    _ = try? live.persist(minimumGap: LiveViews.commandLineGap)
                 } catch { throw CommandFailure(message: error.message) }
             }
-            Self.print(timeline, at: t, json: globals.json)
-        }
-
-        /// Prints the policies of `timeline` in force at `t`.
-        static func print(_ timeline: PolicyTimeline, at t: Instant, json: Bool) {
             let policies = timeline.inForce(at: t).json
-            if json {
+            if globals.json {
                 Output.line(JSONWriter.string(policies))
             } else {
                 for name in PolicySet.names { Output.line("\(name): \(JSONWriter.string(policies[name]!))") }

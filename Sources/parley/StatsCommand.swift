@@ -20,7 +20,7 @@ struct StatsCommand: ParsableCommand {
         do {
             stats = try log.stats()
             // On read-only media without an index, no views are stored: position 0.
-            viewsPosition = !log.isReadOnly || ViewIndex.isStored(beside: log) ? try ViewIndex(log: log).checkpoint() : 0
+            viewsPosition = ViewIndex.isAvailable(beside: log) ? try ViewIndex(log: log).checkpoint() : 0
             plugins = try PluginCheckpoints(log: log).all()
         } catch { throw CommandFailure(message: error.message) }
         if globals.json {

@@ -258,6 +258,7 @@ import ParleyModel
             answers.append(answer.out)
         }
         let read = try await parley(["read", "--data", indexed])
+        let policies = try await parley(["policy", "show", "--data", indexed, "--json", "--as-of", "2026-03-20T00:00:00Z"])
         // The same log without the views' index the queries stored.
         #expect(try runProgramBlocking("/bin/cp", ["-a", indexed, bare]).status == 0)
         try FileManager.default.removeItem(atPath: bare + "/views")
@@ -273,7 +274,8 @@ import ParleyModel
                 #expect(answer.status == 0, "\(query) \(directory): \(answer.err)")
                 #expect(answer.out == expected, "\(query) \(directory)")
             }
-            #expect(try await parley(["policy", "show", "--data", directory]).status == 0, "\(directory)")
+            let shown = try await parley(["policy", "show", "--data", directory, "--json", "--as-of", "2026-03-20T00:00:00Z"])
+            #expect(shown.status == 0 && shown.out == policies.out, "\(directory): \(shown.err)")
             let stats = try await parley(["stats", "--data", directory, "--json"])
             #expect(stats.status == 0, "\(directory): \(stats.err)")
         }
