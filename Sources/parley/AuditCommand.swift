@@ -27,7 +27,7 @@ struct AuditCommand: ParsableCommand {
             do { log = try globals.openLog(create: false) } catch let failure as CommandFailure {
                 // A file that cannot even be opened fails the audit like any other damage.
                 if globals.json { Output.line(JSONWriter.string(["ok": false, "error": .string(failure.message)])) }
-                throw failure
+                throw CommandFailure(message: "audit failed: \(failure.message)", status: failure.status)
             }
             let result: Result<AuditReport, AuditFailure>
             do { result = try log.verify { CrashedReading.position = $0 } } catch {

@@ -49,6 +49,19 @@ import Testing
         #expect(audit.status == 1)
         #expect(try JSONParser.parse(audit.out)["ok"] == false, "\(audit.out)")
         #expect(audit.err.contains("is truncated"), "\(audit.err)")
+        #expect(audit.err.hasPrefix("parley: audit failed"), "\(audit.err)")
+        // So does an LMDB file of another layout (a damaged page can make the log's look like
+        // one): here the views' index of the log, copied in as its data file.
+        let views = try await offThePool { try CLIThroughServerTests.run(["support", "sla", "--data", directory], stdin: nil, environment: [:]) }
+        #expect(views.status == 0, "\(views.err)")
+        let foreign = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: foreign) }
+        try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: directory + "/views/data.mdb", toPath: foreign + "/data.mdb")
+        let other = try await offThePool { try CLIThroughServerTests.run(["audit", "verify", "--data", foreign, "--json"], stdin: nil, environment: [:]) }
+        #expect(other.status == 1)
+        #expect(try JSONParser.parse(other.out)["ok"] == false, "\(other.out)")
+        #expect(other.err.hasPrefix("parley: audit failed") && other.err.contains("not a Parley log"), "\(other.err)")
         // For the record: how often LMDB crashed and was caught.
         print("audit verify on 40 damaged copies (seed \(seed)): exits \(outcomes), LMDB crashes caught \(crashesCaught)")
     }
