@@ -74,7 +74,7 @@ struct Parleyd: AsyncParsableCommand {
         }
         logger.info("parleyd starting", metadata: [
             "parley.data": "\(configuration.data)", "parley.tokens": "\(configuration.tokens.count)",
-            "parley.plugins": "\(configuration.plugins.count)",
+            "parley.plugins": "\(configuration.plugins.count)", "parley.allocator": "\(Allocator.name)",
         ])
         do {
             try await daemon.run { address in

@@ -47,6 +47,18 @@ import Testing
         third.process.waitUntilExit()
     }
 
+    /// parleyd's memory comes from the jemalloc it links (not glibc's malloc), and its first log
+    /// line says so.
+    @Test(.timeLimit(.minutes(1))) func theDaemonAllocatesThroughJemalloc() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let daemon = try await DaemonProcess.start(directory: directory, logLevel: "info")
+        daemon.signal(SIGTERM)
+        let exit = await daemon.exit()
+        #expect(exit.status == 0)
+        #expect(exit.stderr.contains("parley.allocator=jemalloc "), "\(exit.stderr)")
+    }
+
     @Test func helpPrintsUsageAndExits0() async throws {
         for flag in ["--help", "-h"] {
             let help = try await runParleyd([flag])
