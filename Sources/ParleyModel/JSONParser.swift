@@ -92,6 +92,8 @@ public struct JSONParser {
         guard depth <= 512 else { throw error("nesting deeper than 512") }
         index += 1
         var members: [JSONObject.Member] = []
+        // Room for most objects at once: growing 1, 2, 4, 8 cost three allocations and copies.
+        members.reserveCapacity(8)
         // Members usually arrive in key order (canonical JSON, most writers); otherwise they
         // are sorted at the end, keeping where each key was for a duplicate's error.
         var keyOffsets: [Int]? = nil
@@ -112,7 +114,11 @@ public struct JSONParser {
                 keyOffsets!.append(keyOffset)
             } else if let last = members.last, !last.key.utf8Precedes(key) {
                 if JSONObject.sameBytes(last.key, key) { throw error("duplicate key \"\(key)\"", at: keyOffset) }
-                keyOffsets = Array(repeating: 0, count: members.count) + [keyOffset]
+                var offsets: [Int] = []
+                offsets.reserveCapacity(Swift.max(8, members.count + 1))
+                offsets.append(contentsOf: repeatElement(0, count: members.count))
+                offsets.append(keyOffset)
+                keyOffsets = offsets
             }
             members.append((key, value))
             skipSpace()
@@ -121,7 +127,10 @@ public struct JSONParser {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):
                 index += 1
-                if let keyOffsets { try sort(&members, keyOffsets: keyOffsets) }
+                if var offsets = keyOffsets {
+                    keyOffsets = nil
+                    try sort(&members, keyOffsets: &offsets)
+                }
                 return .object(JSONObject(sortedMembers: members))
             default: throw error("expected ',' or '}' in an object")
             }
@@ -133,15 +142,21 @@ public struct JSONParser {
     /// Most objects are small (an event's envelope, its data): those are sorted in place by
     /// insertion, without an index array and a copy of every member. Larger ones (insertion is
     /// quadratic) through sorted indices. Both sorts are stable, so both report the same duplicate.
-    private func sort(_ members: inout [JSONObject.Member], keyOffsets: [Int]) throws(JSONSyntaxError) {
-        var offsets = keyOffsets
+    private func sort(_ members: inout [JSONObject.Member], keyOffsets offsets: inout [Int]) throws(JSONSyntaxError) {
         if members.count <= 16 {
-            for j in members.indices.dropFirst() {
-                var i = j
-                while i > 0, members[i].key.utf8Precedes(members[i - 1].key) {
-                    members.swapAt(i, i - 1)
-                    offsets.swapAt(i, i - 1)
-                    i -= 1
+            // Through the buffer: reading a key out of the array copied its whole member, its
+            // value retained and released, and the sort of a four-key envelope cost as much as
+            // parsing it.
+            members.withUnsafeMutableBufferPointer { m in
+                offsets.withUnsafeMutableBufferPointer { o in
+                    for j in m.indices.dropFirst() {
+                        var i = j
+                        while i > 0, m[i].key.utf8Precedes(m[i - 1].key) {
+                            m.swapAt(i, i - 1)
+                            o.swapAt(i, i - 1)
+                            i -= 1
+                        }
+                    }
                 }
             }
         } else {
@@ -152,7 +167,7 @@ public struct JSONParser {
                 return a < b
             }
             members = order.map { [members] in members[$0] }
-            offsets = order.map { keyOffsets[$0] }
+            offsets = order.map { [offsets] in offsets[$0] }
         }
         for i in members.indices.dropFirst() where JSONObject.sameBytes(members[i - 1].key, members[i].key) {
             throw error("duplicate key \"\(members[i].key)\"", at: offsets[i])

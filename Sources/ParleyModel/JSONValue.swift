@@ -141,7 +141,12 @@ extension String {
         if let result = utf8.withContiguousStorageIfAvailable({ a in
             other.utf8.withContiguousStorageIfAvailable { b -> Bool in
                 let n = Swift.min(a.count, b.count)
-                if n > 0, let pa = a.baseAddress, let pb = b.baseAddress {
+                // Keys and ids are short: a loop settles them sooner than a call to memcmp.
+                if n <= 16 {
+                    for i in 0..<n where a[i] != b[i] { return a[i] < b[i] }
+                    return a.count < b.count
+                }
+                if let pa = a.baseAddress, let pb = b.baseAddress {
                     let c = memcmp(pa, pb, n)
                     if c != 0 { return c < 0 }
                 }

@@ -89,6 +89,19 @@ import Testing
         }
     }
 
+    /// Short strings are compared by a loop, long ones by memcmp: both in the order of their
+    /// bytes, whatever the length of what they share.
+    @Test func utf8PrecedesIsTheOrderOfTheBytesAtEveryLength() {
+        var rng = SystemRandomNumberGenerator()
+        let tails = ["", "a", "b", "B", "é", "e\u{301}", "\u{7F}", "ab", "zz"]
+        for _ in 0..<5_000 {
+            let shared = String(repeating: "k", count: Int.random(in: 0...24, using: &rng))
+            let a = shared + tails.randomElement(using: &rng)! + tails.randomElement(using: &rng)!
+            let b = shared + tails.randomElement(using: &rng)! + tails.randomElement(using: &rng)!
+            #expect(a.utf8Precedes(b) == Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)), "\(a) \(b)")
+        }
+    }
+
     /// Small objects are sorted by insertion, large ones by sorting indices: both give the
     /// members in bytewise key order, and both report the same duplicate (once keys come out of
     /// order: the later occurrence of the smallest key that appears twice), as a stable sort of
