@@ -173,11 +173,16 @@ struct TicketRecords: Sendable {
 
     /// Changes the ticket `id` with `body`, starting from an empty one when it is new.
     mutating func update(_ id: String, _ body: (inout SupportTicket) -> Void) {
-        if let place = places[id] { return body(&values[place]) }
-        places[id] = values.count
-        values.append(SupportTicket(id: id))
-        body(&values[values.count - 1])
+        // One lookup: the place is read, or a new ticket's put in, in the same access (looking
+        // up, then inserting, hashed the id twice).
+        let next = values.count
+        let place = Self.value(&places[id, default: next])
+        if place == next { values.append(SupportTicket(id: id)) }
+        body(&values[place])
     }
+
+    /// The value of an access to `place` (through `inout`, which inserts a dictionary's default).
+    private static func value(_ place: inout Int) -> Int { place }
 
     /// Puts `ticket` in, in place of the one with its id if there is one.
     mutating func insert(_ ticket: SupportTicket) {
