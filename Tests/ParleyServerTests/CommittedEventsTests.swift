@@ -23,6 +23,17 @@ import Testing
         #expect(CommittedEvents.Reader(held).event(at: 1) == nil)
     }
 
+    /// The reader moves each event out as it hands it over: one asked for again is read from
+    /// the log, never given as the empty one left in its place.
+    @Test func anEventIsHandedOutOnce() {
+        let held = CommittedEvents()
+        held.add(Self.events(1...3))
+        let reader = CommittedEvents.Reader(held)
+        #expect(reader.event(at: 1) == Self.events(1...1)[0])
+        #expect(reader.event(at: 1) == nil)
+        #expect(reader.event(at: 2)?.id == "e2" && reader.event(at: 2) == nil && reader.event(at: 3)?.id == "e3")
+    }
+
     @Test func holdsAtMostItsLimitAndNothingTheViewsHold() {
         let held = CommittedEvents(limit: 4)
         held.add(Self.events(1...3))

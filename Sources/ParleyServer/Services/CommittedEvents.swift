@@ -61,14 +61,25 @@ public final class CommittedEvents: Sendable {
         init(_ source: CommittedEvents) { self.source = source }
 
         /// The event at `position` if it is held (positions must come in ascending order).
+        /// Each is handed out once: a position asked again is not held any more.
         func event(at position: UInt64) -> Event? {
             if position >= first, position - first < UInt64(run.count) {
-                let event = run[Int(position - first)]
-                return event.position == position ? event : nil
+                let i = Int(position - first)
+                return run[i].position == position ? take(i) : nil
             }
-            guard let next = source.takeRun(startingAt: position) else { return nil }
+            guard let next = source.takeRun(startingAt: position), next.first?.position == position else { return nil }
             (run, first) = (next, position)
-            return next.first
+            return take(0)
+        }
+
+        /// Moves the event at `i` out of the run, leaving one at position 0: a copy retained
+        /// each of its references, and the run released them again when it was dropped.
+        private func take(_ i: Int) -> Event {
+            var event = Event(
+                position: 0, version: 0, recorded: Instant(microseconds: 0), id: "", stream: "", type: "",
+                time: Instant(microseconds: 0), source: "", data: JSONObject(), meta: JSONObject())
+            swap(&event, &run[i])
+            return event
         }
     }
 }
