@@ -9,7 +9,8 @@ enum Allocator {
         guard let version = jemalloc(read: UnsafePointer<CChar>.self, "version") else { return "malloc (not jemalloc)" }
         let before = jemalloc(read: UInt64.self, "thread.allocated") ?? 0
         let probe = [UInt8](repeating: 1, count: 1 << 16)
-        let after = jemalloc(read: UInt64.self, "thread.allocated") ?? 0
+        // Read while the probe lives, so that the optimizer cannot leave its allocation out.
+        let after = withExtendedLifetime(probe) { jemalloc(read: UInt64.self, "thread.allocated") ?? 0 }
         guard after >= before + UInt64(probe.count) else { return "malloc (not jemalloc)" }
         return "jemalloc " + String(cString: version).prefix { $0 != "-" }
     }
