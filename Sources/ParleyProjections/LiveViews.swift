@@ -142,15 +142,10 @@ public final class LiveViews: @unchecked Sendable {
 
     /// Applies `entries`, in their order, to the state (the caller holds the lock).
     private func apply(_ entries: [ViewIndex.TimelineEntry]) {
-        // Applied to a local state, moved out and back: applied to the stored property, each
-        // event was copied (its references retained and released) for the property's access.
-        var views = state
-        state = Views()
         for i in entries.indices {
-            views.apply(entries[i].event)
+            state.apply(entries[i].event)
             if entries[i].event.type == "policy.set" { policyEvents.append(entries[i].event) }
         }
-        state = views
         if let last = entries.last { lastKey = last.key }
     }
 
