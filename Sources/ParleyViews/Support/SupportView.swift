@@ -159,12 +159,16 @@ extension SupportTicket {
 struct TicketRecords: Sendable {
     /// The tickets; their ids never change in place.
     var values: [SupportTicket] = []
-    private var places: [String: Int] = [:]
+    /// The place in ``values`` of each id.
+    private var places = PlaceIndex()
 
     var count: Int { values.count }
 
     /// The ticket `id`, if any event named it.
-    subscript(id: String) -> SupportTicket? { places[id].map { values[$0] } }
+    subscript(id: String) -> SupportTicket? {
+        guard case .found(let place) = lookup(id, hash: id.hashValue) else { return nil }
+        return values[place]
+    }
 
     mutating func reserveCapacity(_ count: Int) {
         values.reserveCapacity(count)
@@ -173,21 +177,30 @@ struct TicketRecords: Sendable {
 
     /// Changes the ticket `id` with `body`, starting from an empty one when it is new.
     mutating func update(_ id: String, _ body: (inout SupportTicket) -> Void) {
-        // One lookup: the place is read, or a new ticket's put in, in the same access (looking
-        // up, then inserting, hashed the id twice).
-        let next = values.count
-        let place = Self.value(&places[id, default: next])
-        if place == next { values.append(SupportTicket(id: id)) }
-        body(&values[place])
+        let hash = id.hashValue
+        switch lookup(id, hash: hash) {
+        case .found(let place):
+            body(&values[place])
+        case .absent(let slot):
+            places.insert(hash: hash, at: slot)
+            values.append(SupportTicket(id: id))
+            body(&values[values.count - 1])
+        }
     }
-
-    /// The value of an access to `place` (through `inout`, which inserts a dictionary's default).
-    private static func value(_ place: inout Int) -> Int { place }
 
     /// Puts `ticket` in, in place of the one with its id if there is one.
     mutating func insert(_ ticket: SupportTicket) {
-        if let place = places[ticket.id] { return values[place] = ticket }
-        places[ticket.id] = values.count
-        values.append(ticket)
+        let hash = ticket.id.hashValue
+        switch lookup(ticket.id, hash: hash) {
+        case .found(let place):
+            values[place] = ticket
+        case .absent(let slot):
+            places.insert(hash: hash, at: slot)
+            values.append(ticket)
+        }
+    }
+
+    private func lookup(_ id: String, hash: Int) -> PlaceIndex.Lookup {
+        places.lookup(hash: hash) { values[$0].id == id }
     }
 }
