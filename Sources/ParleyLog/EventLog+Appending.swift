@@ -312,8 +312,6 @@ struct CommitStreams: Sendable {
     /// A stream of the commit.
     struct Entry {
         let name: String
-        /// ``PreparedEvent/streamHash`` of the name.
-        let hash: Int
         /// Its number and version as the batches written leave them (`(0, 0)` for a stream not
         /// in the log yet), and whether they changed in this commit.
         var number: UInt64
@@ -327,11 +325,10 @@ struct CommitStreams: Sendable {
 
     /// Streams numbered so far, with those new in the batches written.
     private(set) var count: UInt64
-    /// The streams, found by name: an open-addressing table of indices into ``entries`` (`-1`
-    /// for none), probed from the name's hash, which the preparing thread computed. With a
-    /// dictionary keyed by the name, hashing and comparing it were 15% of the writer's time in
-    /// an import over 10,007 streams.
-    private var slots: [Int32]
+    /// The streams, found by name: the place in ``entries`` of each, by the name's hash, which
+    /// the preparing thread computed. With a dictionary keyed by the name, hashing and comparing
+    /// it were 15% of the writer's time in an import over 10,007 streams.
+    private var places: PlaceIndex
     private var entries: [Entry] = []
     /// The slots of the entries changed in this commit: a commit of a few events, after one
     /// that knew thousands of streams, visits only its own.
@@ -345,7 +342,7 @@ struct CommitStreams: Sendable {
     init(count: UInt64, events: Int) {
         self.count = count
         let room = max(8, min(events, 1 << 14))
-        slots = Array(repeating: -1, count: 1 << (Int.bitWidth - (2 * room - 1).leadingZeroBitCount))
+        places = PlaceIndex(capacity: room)
         entries.reserveCapacity(room)
         self.events.reserveCapacity(events)
     }
@@ -376,33 +373,18 @@ struct CommitStreams: Sendable {
     /// The slot in ``entries`` of `stream` (whose ``PreparedEvent/streamHash`` is `hash`), read
     /// from the log the first time. The stream, not its event: handing over the event copied it.
     mutating func slot(of stream: String, hash: Int, txn: Transaction, tables: EventLog.Tables) throws(StoreError) -> Int {
-        let mask = slots.count - 1
-        var probe = hash & mask
-        while slots[probe] >= 0 {
-            let slot = Int(slots[probe])
-            if entries[slot].hash == hash, entries[slot].name.hasSameBytes(as: stream) { return slot }
-            probe = (probe + 1) & mask
+        let free: Int
+        switch places.lookup(hash: hash, matches: { entries[$0].name.hasSameBytes(as: stream) }) {
+        case .found(let place): return place
+        case .absent(let slot): free = slot
         }
-        var entry = Entry(name: stream, hash: hash, number: 0, version: 0)
+        var entry = Entry(name: stream, number: 0, version: 0)
         if let stored = try txn.get(stream, in: tables.streams) {
             entry.number = Keys.uint64(from: stored)
             entry.version = Keys.uint64(from: stored, at: 8)
         }
         entries.append(entry)
-        slots[probe] = Int32(entries.count - 1)
-        if entries.count * 2 > slots.count { regrowSlots() }
-        return entries.count - 1
-    }
-
-    /// Doubles the table of slots, keeping it at most half full.
-    private mutating func regrowSlots() {
-        slots = Array(repeating: -1, count: slots.count * 2)
-        let mask = slots.count - 1
-        for (slot, entry) in entries.enumerated() {
-            var probe = entry.hash & mask
-            while slots[probe] >= 0 { probe = (probe + 1) & mask }
-            slots[probe] = Int32(slot)
-        }
+        return places.insert(hash: hash, at: free)
     }
 
     /// The number and version of the stream at `slot` for `batch`, and whether they are that
