@@ -113,8 +113,10 @@ extension EventLog {
                         results.append(.failure(failure))
                     }
                 }
-                if let previous = built { try write(previous, chain: chain, txn: txn) }
+                // The streams first: the last batch is sealed on the queue meanwhile (written
+                // first, the writer waited for it, 2 ms a commit under batch ingest).
                 try streams.write(txn: txn, tables: tables)
+                if let previous = built { try write(previous, chain: chain, txn: txn) }
                 lastGeneratedID.withLock { $0 = max($0, newIDs.sequence &- 1) }
                 finished = (txn.id, streams)
                 return results
