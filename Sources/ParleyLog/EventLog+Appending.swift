@@ -33,14 +33,21 @@ public struct AppendOutcome: Sendable, Equatable {
 
     /// The new events of `batch` (the batch this is the outcome of) as the log now holds them,
     /// without reading them back: what ``EventLog/read(from:limit:stream:type:)`` would return for them.
-    public func events(of batch: [NewEvent]) -> [Event] {
-        written.map { w in
-            let e = batch[w.index]
-            return Event(
+    /// Their fields are moved out of `batch`, which is left with empty events in their places:
+    /// its owner is done with it, and copying each field retained it (a fifth of the retains
+    /// under batch ingest).
+    public func events(taking batch: inout [NewEvent]) -> [Event] {
+        var events: [Event] = []
+        events.reserveCapacity(written.count)
+        for w in written {
+            var e = NewEvent(stream: "", type: "", time: recorded, data: [:])
+            swap(&e, &batch[w.index])
+            events.append(Event(
                 position: w.position, version: w.version, recorded: recorded,
                 id: w.generatedID.map { String(decoding: $0, as: UTF8.self) } ?? e.id ?? "",
-                stream: e.stream, type: e.type, time: e.time, source: e.source, data: e.data, meta: e.meta)
+                stream: e.stream, type: e.type, time: e.time, source: e.source, data: e.data, meta: e.meta))
         }
+        return events
     }
 }
 

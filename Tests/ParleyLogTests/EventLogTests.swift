@@ -234,9 +234,11 @@ import ParleyModel
             let outcome = try log.append(batch)
             #expect(outcome.positions == [2, 3, 1, 2, 4])
             #expect(outcome.written.map(\.index) == [0, 1, 4])
-            let built = outcome.events(of: batch)
+            var taken = batch
+            let built = outcome.events(taking: &taken)
             let read = try log.read(from: 2)
             #expect(built == read)
+            #expect(taken[2] == batch[2] && taken[0].stream.isEmpty && taken[4].data.members.isEmpty)
             #expect(built.map(\.id)[1] == read[1].id && read[1].id.count == 36)
         }
     }

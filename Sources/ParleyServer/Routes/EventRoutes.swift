@@ -27,7 +27,7 @@ struct EventRoutes {
             throw APIError(.forbidden, "event \(index): token \"\(token.name)\" may not append to stream \"\(event.stream)\" (it may append to streams starting with \(allowed))", event: index, field: "stream")
         }
         let outcome: AppendOutcome
-        do { outcome = try await ingest.append(batch) } catch { throw APIError(error) }
+        do { outcome = try await ingest.append(consume batch) } catch { throw APIError(error) }
         return .json(.object([
             "positions": .array(outcome.positions.map { .int(Int64($0)) }),
             "appended": .int(Int64(outcome.appended)), "duplicates": .int(Int64(outcome.duplicates)),

@@ -48,11 +48,11 @@ public final class EventIngest: Sendable {
     /// Appends `batch` atomically; returns once it is durable.
     ///
     /// - Throws: ``LogError`` naming the event and field at fault; nothing of the batch is written.
-    public func append(_ batch: [NewEvent]) async throws(LogError) -> AppendOutcome {
+    public func append(_ batch: consuming [NewEvent]) async throws(LogError) -> AppendOutcome {
         await waitForViews()
         let outcome = try await committer.append(batch)
         // Before the head moves: the view service wakes on it and looks for these.
-        if outcome.appended > 0 { committed.add(outcome.events(of: batch)) }
+        if outcome.appended > 0 { committed.add(outcome.events(taking: &batch)) }
         if let last = outcome.positions.max() { head.advance(to: last) }
         return outcome
     }
