@@ -142,9 +142,12 @@ public final class LiveViews: @unchecked Sendable {
 
     /// Applies `entries`, in their order, to the state (the caller holds the lock).
     private func apply(_ entries: [ViewIndex.TimelineEntry]) {
-        for i in entries.indices {
-            state.apply(entries[i].event)
-            if entries[i].event.type == "policy.set" { policyEvents.append(entries[i].event) }
+        // Through the buffer: `state.apply(entries[i].event)` copied each event for the call.
+        entries.withUnsafeBufferPointer { entries in
+            for i in entries.indices {
+                state.apply(entries[i].event)
+                if entries[i].event.type == "policy.set" { policyEvents.append(entries[i].event) }
+            }
         }
         if let last = entries.last { lastKey = last.key }
     }

@@ -187,7 +187,8 @@ public final class ViewIndex: Sendable {
                 if Self.isIndexed(event.type) {
                     let key = Self.key(time: event.time, position: event.position)
                     batch.append((key, CompactCodec.encode(event)))
-                    if indexed != nil { events.append(TimelineEntry(key: key, event: event)) }
+                    // Moved, not copied: its fields were retained for the copy.
+                    if indexed != nil { events.append(TimelineEntry(key: key, event: consume event)) }
                 }
                 last = stored.position
                 link.withUnsafeMutableBytes { $0.copyMemory(from: stored.hash) }
