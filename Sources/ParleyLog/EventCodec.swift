@@ -171,7 +171,7 @@ public struct PreparedEvent: Sendable {
     let positionAt: Int
 
     /// Prepares `event`.
-    public init(_ event: NewEvent) {
+    public init(_ event: borrowing NewEvent) {
         self.init(id: event.id, stream: event.stream, expectedVersion: event.expectedVersion, capacity: 256) { w, field in
             switch field {
             case .data: w.write(.object(event.data))
