@@ -1,4 +1,5 @@
 internal import Dispatch
+internal import Foundation
 import ParleyStore
 
 /// The records of one batch, built and waiting to be chained and written: one buffer, each
@@ -60,13 +61,23 @@ final class BatchRecords: @unchecked Sendable {
 /// With a queue, each batch is sealed there while the writer admits and builds the next one:
 /// SHA-256 was a fifth of the writer's time in an import, and the other core had room for it.
 /// Without one (small commits, where the hand-over would cost more than it saves), at once.
+///
+/// A writer that needs a batch the queue has not sealed yet seals it (and those before it)
+/// itself rather than wait: under batch ingest the queue's thread waited for a core behind the
+/// request and view threads, and the writer slept about 2 ms a commit waiting for it.
 final class RecordChain: @unchecked Sendable {
     /// The fewest events in a commit of several batches for sealing on the queue.
     static let concurrentEvents = 1000
 
-    /// The hash of the last record sealed; touched only by the sealing (on the queue, in order).
+    /// The hash of the last record sealed; touched only by the thread holding ``sealing``.
     private var last: [UInt8]
     private let queue: DispatchQueue?
+    private let lock = NSLock()
+    /// Batches chained and not sealed yet, in order (under ``lock``).
+    private var pending: [BatchRecords] = []
+    private var pendingStart = 0
+    /// Whether a thread is sealing the first pending batch (under ``lock``).
+    private var sealing = false
 
     /// A chain that goes on from `hash`, sealed on `queue` when given.
     init(after hash: [UInt8], on queue: DispatchQueue?) {
@@ -76,17 +87,39 @@ final class RecordChain: @unchecked Sendable {
 
     /// Seals `records` after those chained before: now, or in order on the queue.
     func chain(_ records: BatchRecords) {
-        guard let queue else { return seal(records) }
-        queue.async { self.seal(records) }
+        guard let queue else {
+            last = records.seal(after: last)
+            records.chained.signal()
+            return
+        }
+        lock.withLock { pending.append(records) }
+        queue.async { self.seal(through: nil) }
     }
 
-    /// Waits until `records` (chained before) are sealed.
+    /// Waits until `records` (chained before) are sealed, sealing them here when no other thread
+    /// is at it.
     func waitUntilChained(_ records: BatchRecords) {
+        if queue != nil { seal(through: records) }
         records.chained.wait()
     }
 
-    private func seal(_ records: BatchRecords) {
-        last = records.seal(after: last)
-        records.chained.signal()
+    /// Seals the pending batches in order, up to `target` (all when `nil`), while no other
+    /// thread is sealing one; returns when that thread holds the next, or none is left.
+    private func seal(through target: BatchRecords?) {
+        while true {
+            let next: BatchRecords? = lock.withLock {
+                guard !sealing, pendingStart < pending.count else { return nil }
+                // The target is sealed once it has left the pending ones.
+                if let target, !pending[pendingStart...].contains(where: { $0 === target }) { return nil }
+                sealing = true
+                pendingStart += 1
+                return pending[pendingStart - 1]
+            }
+            guard let next else { return }
+            last = next.seal(after: last)
+            lock.withLock { sealing = false }
+            next.chained.signal()
+            if next === target { return }
+        }
     }
 }

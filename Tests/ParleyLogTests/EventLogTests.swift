@@ -173,6 +173,21 @@ import ParleyModel
         }
     }
 
+    /// The queue and the writer share the sealing of a commit's batches (the writer seals a
+    /// batch it needs when the queue has not reached it): over many commits of many small
+    /// batches, whichever thread seals each, the chain stays in order.
+    @Test func theQueueAndTheWriterSealInOrder() throws {
+        try withTemporaryLog(initialMapSize: 64 << 20) { log, _ in
+            for commit in 0..<40 {
+                let batches = (0..<8).map { b in (0..<150).map { i in note("s\((b * 150 + i) % 11)", n: commit * 1200 + b * 150 + i) } }
+                let results = try log.append(batches: batches)
+                #expect(results.allSatisfy { (try? $0.get()) != nil })
+            }
+            #expect(try log.head() == 48_000)
+            if case .failure(let failure) = try log.verify() { Issue.record("\(failure)") }
+        }
+    }
+
     /// One commit over more streams than its table of names first has room for (16,384, then
     /// it doubles): every stream keeps its own number and version.
     @Test func aCommitOverManyStreamsFindsEachAgain() throws {
