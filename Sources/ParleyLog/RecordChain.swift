@@ -73,10 +73,9 @@ final class RecordChain: @unchecked Sendable {
     private var last: [UInt8]
     private let queue: DispatchQueue?
     private let lock = NSLock()
-    /// Batches chained and not sealed yet, in order (under ``lock``).
+    /// Batches chained and not taken to be sealed yet, in order (under ``lock``).
     private var pending: [BatchRecords] = []
-    private var pendingStart = 0
-    /// Whether a thread is sealing the first pending batch (under ``lock``).
+    /// Whether a thread is sealing a batch (under ``lock``): only that one touches ``last``.
     private var sealing = false
 
     /// A chain that goes on from `hash`, sealed on `queue` when given.
@@ -108,12 +107,11 @@ final class RecordChain: @unchecked Sendable {
     private func seal(through target: BatchRecords?) {
         while true {
             let next: BatchRecords? = lock.withLock {
-                guard !sealing, pendingStart < pending.count else { return nil }
+                guard !sealing, !pending.isEmpty else { return nil }
                 // The target is sealed once it has left the pending ones.
-                if let target, !pending[pendingStart...].contains(where: { $0 === target }) { return nil }
+                if let target, !pending.contains(where: { $0 === target }) { return nil }
                 sealing = true
-                pendingStart += 1
-                return pending[pendingStart - 1]
+                return pending.removeFirst()
             }
             guard let next else { return }
             last = next.seal(after: last)

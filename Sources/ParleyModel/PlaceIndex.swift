@@ -6,9 +6,9 @@
 /// the index never holds a key. A used slot holds the high 32 bits of its key's hash beside its
 /// place, so a probe reads the owner's record only when those agree.
 ///
-/// A `[String: Int]` in its place rehashed every key at each doubling and read a key at each
-/// step of a probe: with 2,000,000 tickets, about a third of the support view's fold; in the
-/// writer's table of a commit's streams, most of the time of looking a stream up.
+/// The support view's `[String: Int]` of tickets rehashed every id at each doubling and read a
+/// key at each step of a probe: with 2,000,000 tickets, about a third of its fold. The writer's
+/// own table of a commit's streams, without the tags, read a stream's entry at each step.
 public struct PlaceIndex: Sendable {
     /// The hash of the key at each place.
     @usableFromInline var hashes: [Int] = []
