@@ -177,26 +177,24 @@ struct TicketRecords: Sendable {
 
     /// Changes the ticket `id` with `body`, starting from an empty one when it is new.
     mutating func update(_ id: String, _ body: (inout SupportTicket) -> Void) {
-        let hash = id.hashValue
-        switch lookup(id, hash: hash) {
-        case .found(let place):
-            body(&values[place])
-        case .absent(let slot):
-            places.insert(hash: hash, at: slot)
-            values.append(SupportTicket(id: id))
-            body(&values[values.count - 1])
-        }
+        body(&values[place(of: id, orAppending: SupportTicket(id: id)).place])
     }
 
     /// Puts `ticket` in, in place of the one with its id if there is one.
     mutating func insert(_ ticket: SupportTicket) {
-        let hash = ticket.id.hashValue
-        switch lookup(ticket.id, hash: hash) {
+        let (place, appended) = place(of: ticket.id, orAppending: ticket)
+        if !appended { values[place] = ticket }
+    }
+
+    /// The place of the ticket `id`, or of `ticket` appended when there is none.
+    private mutating func place(of id: String, orAppending ticket: @autoclosure () -> SupportTicket) -> (place: Int, appended: Bool) {
+        let hash = id.hashValue
+        switch lookup(id, hash: hash) {
         case .found(let place):
-            values[place] = ticket
+            return (place, false)
         case .absent(let slot):
-            places.insert(hash: hash, at: slot)
-            values.append(ticket)
+            values.append(ticket())
+            return (places.insert(hash: hash, at: slot), true)
         }
     }
 
