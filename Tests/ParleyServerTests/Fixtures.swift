@@ -96,9 +96,11 @@ func withDaemon<T: Sendable>(
     let result = try await serve(daemon!, logger: logger, body)
     // The daemon lets go of the data directory (its lock, its LMDB handles) when the last
     // reference to it goes, which the server's tasks may hold a moment after they end: wait for
-    // it, so that the next daemon of a test can take the same directory.
+    // it, so that the next daemon of a test can take the same directory. Once, under the whole
+    // parallel suite, that took more than 10 s (most likely its last blocking work waiting for
+    // a thread of the Dispatch pool that every suite's daemons share).
     daemon = nil
-    let deadline = ContinuousClock.now + .seconds(10)
+    let deadline = ContinuousClock.now + .seconds(60)
     while released != nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
     return try result.get()
 }
