@@ -40,7 +40,7 @@ public struct AppendOutcome: Sendable, Equatable {
         var events: [Event] = []
         events.reserveCapacity(written.count)
         for w in written {
-            var e = NewEvent(stream: "", type: "", time: recorded, data: [:])
+            var e = NewEvent(stream: "", type: "", time: recorded, data: JSONObject(), meta: JSONObject())
             swap(&e, &batch[w.index])
             events.append(Event(
                 position: w.position, version: w.version, recorded: recorded,
