@@ -40,23 +40,32 @@ import ParleyModel
         return head
     }
 
-    /// Runs `parley` with `arguments` and sends it SIGKILL after `delay` seconds unless it has
-    /// ended; returns whether the kill landed while it ran.
-    /// With `unlessEnded`, it waits for the end instead of sleeping through `delay` when the
-    /// process ends first.
-    static func runAndKill(_ arguments: [String], after delay: Double, unlessEnded: Bool = false) throws -> Bool {
+    /// Runs `parley` with `arguments` and sends it SIGKILL once the log in `directory` holds
+    /// `target` events (at once for 0), `extra` seconds later (so that the kill lands inside a
+    /// commit as often as between two), unless it has ended; returns whether the kill landed
+    /// while it ran.
+    ///
+    /// The kill follows the import's progress rather than a clock: on a machine busy with other
+    /// suites, a kill timed from a calibration lands before the first commit or after the last.
+    static func runAndKill(_ arguments: [String], directory: String, whenHeadReaches target: UInt64, extra: Double) throws -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: productPath("parley"))
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try ProcessLaunch.run(process)
-        if unlessEnded {
-            let deadline = Date().addingTimeInterval(delay)
-            while process.isRunning, Date() < deadline { usleep(2_000) }
-        } else {
-            usleep(UInt32(delay * 1_000_000))
+        do {
+            // Released before the caller opens the log again: LMDB allows one environment per
+            // file in a process.
+            var log: EventLog?
+            while target > 0, process.isRunning {
+                // Until the import has made its log, opening it fails; each try is read-only.
+                if log == nil { log = try? EventLog(directory: directory, create: false) }
+                if let head = try? log?.head(), head >= target { break }
+                usleep(500)
+            }
         }
+        usleep(UInt32(extra * 1_000_000))
         var killed = false
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
@@ -74,37 +83,29 @@ import ParleyModel
             try? FileManager.default.removeItem(atPath: input)
         }
         try Self.writeInput(to: input)
-        // How long a whole import takes here, so that the kills land inside one.
-        let calibration = temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: calibration) }
-        let calibrationArguments = ["import", input, "--data", calibration, "--batch-size", String(Self.batchSize)]
-        var duration = try await offThePool { () throws -> Double in
-            let started = Date()
-            _ = try Self.runAndKill(calibrationArguments, after: 3600, unlessEnded: true)
-            return max(Date().timeIntervalSince(started), 0.02)
-        }
-        #expect(try EventLog(directory: calibration, create: false).head() == UInt64(Self.total))
+        let arguments = ["import", input, "--data", directory, "--batch-size", String(Self.batchSize)]
         var rng = SeededGenerator(seed: UInt64(Date().timeIntervalSince1970))
         var kills = 0
-        // Kills after which the log held part of the input: the case this test is for.
+        // Kills after which the log held more of the input than before, but not all of it: the
+        // case this test is for.
         var partial = 0
         var lastHead: UInt64 = 0
-        for _ in 0..<60 where kills < 12 {
-            // Start, wait, kill and reap on a thread of its own: the timing must not depend on
+        for round in 0..<12 {
+            // Every fourth kill as soon as the import starts (before or while it makes its log);
+            // the others once it has written past a point between what the log holds and the end.
+            let target = round % 4 == 0 ? 0 : UInt64.random(in: lastHead + 1 ..< UInt64(Self.total), using: &rng)
+            let extra = Double.random(in: 0...(target == 0 ? 0.05 : 0.004), using: &rng)
+            // Start, watch, kill and reap on a thread of its own: the timing must not depend on
             // when the cooperative pool, busy with other suites, gets to this test again.
-            let delay = Double.random(in: 0.02...0.7, using: &rng) * duration
-            let arguments = ["import", input, "--data", directory, "--batch-size", String(Self.batchSize)]
-            let killed = try await offThePool { try Self.runAndKill(arguments, after: delay) }
+            let killed = try await offThePool {
+                try Self.runAndKill(arguments, directory: directory, whenHeadReaches: target, extra: extra)
+            }
             if killed { kills += 1 }
             let head = try Self.checkPrefix(directory)
             #expect(head >= lastHead)
-            // A whole import took less than `delay`: the calibration ran on a busier machine.
-            if !killed, lastHead == 0, head == UInt64(Self.total) { duration = min(duration, delay) }
             if head > lastHead, head < UInt64(Self.total) { partial += 1 }
-            if head == UInt64(Self.total) || head == lastHead {
-                // The import finished before the kill, or the kill came before it wrote anything
-                // (a run that starts by skipping what earlier runs wrote is slower than the
-                // calibration): start over, so the next kill lands inside a fresh import.
+            if head >= UInt64(Self.total) - UInt64(Self.batchSize) {
+                // Finished, or too near the end to stop inside: start over with a fresh import.
                 try FileManager.default.removeItem(atPath: directory)
                 lastHead = 0
             } else {
@@ -112,7 +113,7 @@ import ParleyModel
             }
         }
         // Complete the import: nothing twice.
-        let finish = try await runProduct("parley", ["import", input, "--data", directory, "--json"])
+        let finish = try await runProduct("parley", arguments + ["--json"])
         #expect(finish.status == 0, "\(finish.stderr)")
         let summary = try JSONParser.parse(finish.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(summary["read"] == .int(Int64(Self.total)))
