@@ -122,6 +122,27 @@ import Testing
         }
     }
 
+    /// Events appended after the views' last catch-up are folded in before the daemon stores
+    /// the views at its exit, so that the next start begins at the head. Two catch-ups see to
+    /// it: the one the shutdown cuts the wait short for, and the service's last, for what
+    /// requests still in flight append; the test fails only when both are gone.
+    @Test func theStateStoredAtExitHoldsTheLastAppends() async throws {
+        let directory = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var limits = testLimits()
+        limits.viewCatchUpIntervalSeconds = 3600  // no catch-up after the start's until the exit
+        let head = try await withDaemon(limits: limits, directory: directory) { api, _ in
+            for i in 1...3 { #expect(try await api.post(ticketOpened("late-\(i)")).status == 201) }
+            let ready = try await api.send(.GET, "/readyz").json.objectValue
+            #expect(ready?["head"]?.intValue == 3)
+            #expect(ready?["views"]?.intValue == 0, "the views caught up before the exit: the test proves nothing")
+            return UInt64(3)
+        }
+        let index = try ViewIndex(log: EventLog(directory: directory, create: false))
+        #expect(try index.checkpoint() == head)
+        #expect(try index.snapshotPosition() == head)
+    }
+
     @Test func viewsFollowAppendsImmediately() async throws {
         try await withDaemon { api, _ in
             for i in 1...5 {
