@@ -61,39 +61,66 @@ public final class DaemonMetrics: Sendable {
         factory.defaultDurationHistogramBuckets = Self.durationBuckets
         self.factory = factory
         eventsAppended = registry.makeCounter(
-            name: "parley_events_appended_total",
-            help: "Events appended to the log since the daemon started, duplicates excluded, in events.")
+            descriptor: Self.descriptor(
+                "parley_events_appended_total",
+                help: "Events appended to the log since the daemon started, duplicates excluded, in events."))
         commitEvents = registry.makeValueHistogram(
-            name: "parley_commit_events", buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000],
-            help: "Events appended by one group commit, duplicates excluded, in events.")
+            descriptor: Self.descriptor(
+                "parley_commit_events",
+                help: "Events appended by one group commit, duplicates excluded, in events."),
+            buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000])
         commitBatches = registry.makeValueHistogram(
-            name: "parley_commit_batches", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
-            help: "Append requests joined into one group commit, in batches.")
+            descriptor: Self.descriptor(
+                "parley_commit_batches",
+                help: "Append requests joined into one group commit, in batches."),
+            buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256])
         commitDuration = registry.makeDurationHistogram(
-            name: "parley_commit_duration_seconds", buckets: Self.durationBuckets,
-            help: "Time from the start of a group commit's transaction to the end of its fsync, in seconds.")
+            descriptor: Self.descriptor(
+                "parley_commit_duration_seconds",
+                help: "Time from the start of a group commit's transaction to the end of its fsync, in seconds."),
+            buckets: Self.durationBuckets)
         viewLag = registry.makeGauge(
-            name: "parley_view_lag_positions",
-            help: "Events in the log that the views have not applied yet (head minus checkpoint), in log positions.")
+            descriptor: Self.descriptor(
+                "parley_view_lag_positions",
+                help: "Events in the log that the views have not applied yet (head minus checkpoint), in log positions."))
         logHead = registry.makeGauge(
-            name: "parley_log_head_position", help: "Position of the last event in the log, a log position.")
+            descriptor: Self.descriptor(
+                "parley_log_head_position",
+                help: "Position of the last event in the log, a log position."))
         viewCheckpoint = registry.makeGauge(
-            name: "parley_view_checkpoint_position",
-            help: "Position of the last event the views have applied, a log position.")
+            descriptor: Self.descriptor(
+                "parley_view_checkpoint_position",
+                help: "Position of the last event the views have applied, a log position."))
         streamClients = registry.makeGauge(
-            name: "parley_sse_clients", help: "Clients connected to the server-sent event stream, in clients.")
+            descriptor: Self.descriptor(
+                "parley_sse_clients",
+                help: "Clients connected to the server-sent event stream, in clients."))
         slaBreached = registry.makeGauge(
-            name: "parley_support_sla_breached_tickets",
-            help: "Support tickets whose first response breached the SLA policy, in tickets.")
+            descriptor: Self.descriptor(
+                "parley_support_sla_breached_tickets",
+                help: "Support tickets whose first response breached the SLA policy, in tickets."))
         slaPending = registry.makeGauge(
-            name: "parley_support_sla_pending_tickets",
-            help: "Support tickets awaiting a first response that is not yet due, in tickets.")
+            descriptor: Self.descriptor(
+                "parley_support_sla_pending_tickets",
+                help: "Support tickets awaiting a first response that is not yet due, in tickets."))
         dataBytes = registry.makeGauge(
-            name: "parley_data_bytes", help: "Size of the data directory's LMDB file data.mdb, in bytes.")
+            descriptor: Self.descriptor(
+                "parley_data_bytes",
+                help: "Size of the data directory's LMDB file data.mdb, in bytes."))
         dataFreeBytes = registry.makeGauge(
-            name: "parley_data_free_bytes", help: "Free space on the data directory's file system, in bytes.")
+            descriptor: Self.descriptor(
+                "parley_data_free_bytes",
+                help: "Free space on the data directory's file system, in bytes."))
         dataFileSystemBytes = registry.makeGauge(
-            name: "parley_data_filesystem_bytes", help: "Size of the data directory's file system, in bytes.")
+            descriptor: Self.descriptor(
+                "parley_data_filesystem_bytes",
+                help: "Size of the data directory's file system, in bytes."))
+    }
+
+    /// The metric `name`, which ends in its unit already (`_total`, `_seconds`, `_events`…),
+    /// with `help` for its `# HELP` line.
+    static func descriptor(_ name: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     /// Records one group commit (the ``GroupCommitter`` hook).
@@ -111,10 +138,13 @@ public final class DaemonMetrics: Sendable {
             if let metrics = made[key] { return metrics }
             let labels = [("route", route), ("method", method), ("status", String(status))]
             let metrics = (
-                count: registry.makeCounter(name: "parley_http_requests_total", labels: labels, help: Self.requestsHelp),
+                count: registry.makeCounter(
+                    descriptor: Self.descriptor("parley_http_requests_total", help: Self.requestsHelp), labels: labels),
                 duration: registry.makeDurationHistogram(
-                    name: "parley_http_request_duration_seconds", labels: labels, buckets: Self.durationBuckets,
-                    help: Self.requestDurationHelp))
+                    descriptor: Self.descriptor(
+                        "parley_http_request_duration_seconds",
+                        help: Self.requestDurationHelp),
+                    labels: labels, buckets: Self.durationBuckets))
             made[key] = metrics
             return metrics
         }
@@ -145,24 +175,34 @@ public final class DaemonMetrics: Sendable {
     public func record(_ plugin: PluginStatus) {
         let labels = [("plugin", plugin.name)]
         registry.makeGauge(
-            name: "parley_plugin_running", labels: labels,
-            help: "Whether a process of the plugin is running: 1 if so, 0 if not."
+            descriptor: Self.descriptor(
+                "parley_plugin_running",
+                help: "Whether a process of the plugin is running: 1 if so, 0 if not."),
+            labels: labels
         ).set(to: plugin.running ? 1 : 0)
         registry.makeGauge(
-            name: "parley_plugin_checkpoint", labels: labels,
-            help: "The last position the plugin confirmed it has handled, a log position."
+            descriptor: Self.descriptor(
+                "parley_plugin_checkpoint",
+                help: "The last position the plugin confirmed it has handled, a log position."),
+            labels: labels
         ).set(to: Double(plugin.checkpoint))
         registry.makeGauge(
-            name: "parley_plugin_restarts", labels: labels,
-            help: "Times the plugin was started again after a failure, in restarts."
+            descriptor: Self.descriptor(
+                "parley_plugin_restarts",
+                help: "Times the plugin was started again after a failure, in restarts."),
+            labels: labels
         ).set(to: Double(plugin.restarts))
         registry.makeGauge(
-            name: "parley_plugin_events_delivered", labels: labels,
-            help: "Events sent to the plugin, over all its processes, in events."
+            descriptor: Self.descriptor(
+                "parley_plugin_events_delivered",
+                help: "Events sent to the plugin, over all its processes, in events."),
+            labels: labels
         ).set(to: Double(plugin.eventsDelivered))
         registry.makeGauge(
-            name: "parley_plugin_events_emitted", labels: labels,
-            help: "Events appended from the plugin's emits, duplicates included, over all its processes, in events."
+            descriptor: Self.descriptor(
+                "parley_plugin_events_emitted",
+                help: "Events appended from the plugin's emits, duplicates included, over all its processes, in events."),
+            labels: labels
         ).set(to: Double(plugin.eventsEmitted))
     }
 
