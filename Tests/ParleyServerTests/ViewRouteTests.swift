@@ -131,16 +131,16 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var limits = testLimits()
         limits.viewCatchUpIntervalSeconds = 3600  // no catch-up after the start's until the exit
-        let head = try await withDaemon(limits: limits, directory: directory) { api, _ in
-            for i in 1...3 { #expect(try await api.post(ticketOpened("late-\(i)")).status == 201) }
+        let appended = 3
+        try await withDaemon(limits: limits, directory: directory) { api, _ in
+            for i in 1...appended { #expect(try await api.post(ticketOpened("late-\(i)")).status == 201) }
             let ready = try await api.send(.GET, "/readyz").json.objectValue
-            #expect(ready?["head"]?.intValue == 3)
+            #expect(ready?["head"]?.intValue == Int64(appended))
             #expect(ready?["views"]?.intValue == 0, "the views caught up before the exit: the test proves nothing")
-            return UInt64(3)
         }
         let index = try ViewIndex(log: EventLog(directory: directory, create: false))
-        #expect(try index.checkpoint() == head)
-        #expect(try index.snapshotPosition() == head)
+        #expect(try index.checkpoint() == UInt64(appended))
+        #expect(try index.snapshotPosition() == UInt64(appended))
     }
 
     @Test func viewsFollowAppendsImmediately() async throws {
