@@ -96,9 +96,10 @@ func withDaemon<T: Sendable>(
     let result = try await serve(daemon!, logger: logger, body)
     // The daemon lets go of the data directory (its lock, its LMDB handles) when the last
     // reference to it goes, which the server's tasks may hold a moment after they end: wait for
-    // it, so that the next daemon of a test can take the same directory. Once, under the whole
-    // parallel suite, that took more than 10 s (most likely its last blocking work waiting for
-    // a thread of the Dispatch pool that every suite's daemons share).
+    // it, so that the next daemon of a test can take the same directory. (Twice, under the
+    // whole parallel suite, the next daemon still found the directory locked: a child process
+    // another suite was starting held a copy of the lock's descriptor. `DataDirectoryLock` now
+    // closes it while no child starts; `DataDirectoryLockTests` reproduces the race.)
     daemon = nil
     let deadline = ContinuousClock.now + .seconds(60)
     while released != nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyModel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,7 +36,11 @@ final class DataDirectoryLock: Sendable {
         _ = pwrite(fd, pid, pid.count, 0)
     }
 
-    deinit { close(fd) }
+    /// Closes the lock's descriptor while no child process is being started: a child starting
+    /// has a copy of every descriptor until its start closes them, and with it a hold on the
+    /// lock, so a daemon started in the same process right after (a restart in the tests) found
+    /// the directory still served. Once no start is under way, closing the last copy frees it.
+    deinit { ProcessLaunch.whileNoneStarts { _ = close(fd) } }
 }
 
 /// Another daemon serves the data directory.
