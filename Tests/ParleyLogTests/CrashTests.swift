@@ -59,7 +59,7 @@ import ParleyModel
             // file in a process.
             var log: EventLog?
             while target > 0, process.isRunning {
-                // Until the import has made its log, opening it fails; each try is read-only.
+                // Until the import has made its log, opening it fails; the test only reads it.
                 if log == nil { log = try? EventLog(directory: directory, create: false) }
                 if let head = try? log?.head(), head >= target { break }
                 usleep(500)
