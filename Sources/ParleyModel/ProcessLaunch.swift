@@ -25,7 +25,9 @@ public enum ProcessLaunch {
     /// in that moment went to the child too, which held it open as long as it lived. A reader of
     /// a pipe then waited for that stranger's exit to see the end of its own child's output (a
     /// test run hung on it), and a script written in that moment could not be run while the
-    /// stranger held it open for writing ("text file busy").
+    /// stranger held it open for writing ("text file busy"). Closing a descriptor whose lock
+    /// must go with it belongs here too: a child being started holds a copy until its start
+    /// closes them, and with it the lock (see `DataDirectoryLock`).
     public static func whileNoneStarts<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
