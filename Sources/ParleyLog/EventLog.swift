@@ -52,15 +52,18 @@ public final class EventLog: Sendable {
     public init(directory: String, create: Bool = true, initialMapSize: Int = 4 << 30) throws(LogError) {
         self.directory = directory
         let fm = FileManager.default
-        var isDir: ObjCBool = false
-        if fm.fileExists(atPath: directory, isDirectory: &isDir) {
-            guard isDir.boolValue else {
+        if let isDirectory = try Self.kind(of: directory) {
+            guard isDirectory else {
                 throw LogError(code: .notALog, message: "\(directory) is a file, not a Parley data directory")
             }
             // `views/` is the views' index, a cache of the log that may outlive it. LMDB makes
             // its lock file before the data file: a lock file alone is a creation a kill cut
             // short, a directory without a log yet.
-            let entries = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter { $0 != "views" && $0 != "lock.mdb" }
+            let names: [String]
+            do { names = try fm.contentsOfDirectory(atPath: directory) } catch {
+                throw LogError(code: .notALog, message: "cannot open \(directory): \(Self.reason(error))")
+            }
+            let entries = names.filter { $0 != "views" && $0 != "lock.mdb" }
             if !entries.isEmpty, !entries.contains("data.mdb") {
                 throw LogError(code: .notALog, message: "\(directory) is not a Parley data directory (it holds other files and no data.mdb)")
             }
@@ -76,7 +79,7 @@ public final class EventLog: Sendable {
         } else {
             guard create else { throw LogError(code: .notALog, message: "no Parley log at \(directory)") }
             do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-                throw LogError(code: .notALog, message: "cannot create the data directory \(directory): \(error.localizedDescription)")
+                throw LogError(code: .notALog, message: "cannot create the data directory \(directory): \(Self.reason(error))")
             }
         }
         do {
@@ -98,6 +101,34 @@ public final class EventLog: Sendable {
         } catch {
             throw LogError(code: .storage, message: "\(error)")
         }
+    }
+
+    /// Whether `path` is a directory (true), another file (false), or nothing (nil). A path this
+    /// process may not look at is an error that says so: taken for a missing directory, it read
+    /// "no Parley log", and a daemon tried to create it.
+    private static func kind(of path: String) throws(LogError) -> Bool? {
+        var info = stat()
+        guard stat(path, &info) != 0 else { return info.st_mode & S_IFMT == S_IFDIR }
+        let code = errno
+        if code == ENOENT { return nil }
+        throw unreachable(path, code)
+    }
+
+    /// Why `path` cannot be opened, from the `errno` of the call that failed.
+    private static func unreachable(_ path: String, _ code: Int32) -> LogError {
+        LogError(code: .notALog, message: "cannot open \(path): \(reason(Int(code)))")
+    }
+
+    /// An `errno` in words, as the rest of a sentence: "permission denied".
+    private static func reason(_ code: Int) -> String {
+        String(cString: strerror(Int32(code))).lowercased()
+    }
+
+    /// The system call's error under a Foundation file error, in words: Foundation's own text
+    /// ("The operation could not be completed…") names no cause.
+    private static func reason(_ error: any Error) -> String {
+        let posix = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? any Error).map { $0 as NSError }
+        return posix.map { reason($0.code) } ?? error.localizedDescription
     }
 
     /// The environment of `directory`; on read-only media (a backup, a mounted snapshot), open

@@ -52,6 +52,33 @@ import ParleyModel
         #expect(missing.status == 1 && missing.err.contains("nowhere"), "\(missing.err)")
     }
 
+    /// A directory the user may not open is said to be one, not taken for a missing log (which
+    /// read "no Parley log at …"), and a data directory it may not create says why. As root,
+    /// which may open anything, the commands run as `nobody`.
+    @Test func aDirectoryTheUserMayNotOpenIsSaidToBeSo() async throws {
+        let fm = FileManager.default
+        let closed = temporaryPath(), readOnly = temporaryPath()
+        defer { for d in [closed, readOnly] { try? fm.setAttributes([.posixPermissions: 0o700], ofItemAtPath: d); try? fm.removeItem(atPath: d) } }
+        try fm.createDirectory(atPath: closed + "/data", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: readOnly, withIntermediateDirectories: true)
+        try fm.setAttributes([.posixPermissions: 0], ofItemAtPath: closed)
+        try fm.setAttributes([.posixPermissions: 0o555], ofItemAtPath: readOnly)
+        func parleyUnprivileged(_ arguments: [String]) async throws -> (status: Int32, err: String) {
+            let parley = URL(fileURLWithPath: DaemonProcess.executable).deletingLastPathComponent().appendingPathComponent("parley").path
+            let (program, prefix) = geteuid() == 0
+                ? ("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", parley]) : (parley, [])
+            let run = try await runProgram(program, prefix + arguments)
+            return (run.status, run.stderr)
+        }
+        for command in [["stats"], ["read"], ["import", "-"]] {
+            let refused = try await parleyUnprivileged(command + ["--data", closed + "/data"])
+            #expect(refused.status == 1 && refused.err == "parley: cannot open \(closed)/data: permission denied\n", "\(command): \(refused.err)")
+        }
+        let created = try await parleyUnprivileged(["import", "--data", readOnly + "/data", "-"])
+        #expect(created.status == 1 && created.err == "parley: cannot create the data directory \(readOnly)/data: permission denied\n", "\(created.err)")
+        #expect(try fm.contentsOfDirectory(atPath: readOnly).isEmpty)
+    }
+
     /// `append --data` names the event's data when it is JSON that names no path: anything but
     /// an object is refused as data, in one sentence, and nothing is written.
     @Test func appendRefusesDataThatIsNotAnObject() async throws {
