@@ -111,24 +111,19 @@ public final class EventLog: Sendable {
         guard stat(path, &info) != 0 else { return info.st_mode & S_IFMT == S_IFDIR }
         let code = errno
         if code == ENOENT { return nil }
-        throw unreachable(path, code)
-    }
-
-    /// Why `path` cannot be opened, from the `errno` of the call that failed.
-    private static func unreachable(_ path: String, _ code: Int32) -> LogError {
-        LogError(code: .notALog, message: "cannot open \(path): \(reason(Int(code)))")
+        throw LogError(code: .notALog, message: "cannot open \(path): \(reason(code))")
     }
 
     /// An `errno` in words, as the rest of a sentence: "permission denied".
-    private static func reason(_ code: Int) -> String {
-        String(cString: strerror(Int32(code))).lowercased()
+    private static func reason(_ code: Int32) -> String {
+        String(cString: strerror(code)).lowercased()
     }
 
     /// The system call's error under a Foundation file error, in words: Foundation's own text
     /// ("The operation could not be completed…") names no cause.
     private static func reason(_ error: any Error) -> String {
         let posix = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? any Error).map { $0 as NSError }
-        return posix.map { reason($0.code) } ?? error.localizedDescription
+        return posix.map { reason(Int32(truncatingIfNeeded: $0.code)) } ?? error.localizedDescription
     }
 
     /// The environment of `directory`; on read-only media (a backup, a mounted snapshot), open
